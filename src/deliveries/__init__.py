@@ -1,0 +1,1 @@
+"""Tesla quarterly production and deliveries: data, metrics and reports."""

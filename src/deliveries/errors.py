@@ -1,0 +1,29 @@
+"""The project's exception types."""
+
+
+class DeliveriesError(Exception):
+    """Base class: a problem the user can fix. The CLI prints it on one line and exits 2."""
+
+
+class DataError(DeliveriesError):
+    """A data file is malformed: each line of the message names file, row and column."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ParameterError(DeliveriesError):
+    """A parameter (quarter, goal, path, ...) is not valid."""
+
+
+class RenderError(DeliveriesError):
+    """Executing or exporting a report failed; the message says where and why."""
+
+
+class IngestError(DeliveriesError):
+    """A press release could not be turned into rows."""
+
+
+class MailError(DeliveriesError):
+    """Building or sending the e-mail failed."""

@@ -1,0 +1,450 @@
+"""Pure functions from the validated tables to a quarter's figures.
+
+Growth is a fraction inside the code; it becomes a percentage only at the edges
+(``QuarterSummary.to_dict`` and display). Unknown inputs give ``None``, never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+import pandas as pd
+
+from . import quarters
+from .dataset import TOTAL, Dataset
+
+# Tesla: "final numbers could vary by up to 0.5%" for its preliminary (approximate) counts.
+UNCERTAINTY = Fraction(5, 1000)
+SX_LINES = ("Model S", "Model X", "Model S/X")
+
+
+def round_half_up(value: Fraction | float) -> int:
+    """Round to the nearest integer, halves away from zero (not banker's rounding)."""
+    value = Fraction(value)
+    sign = -1 if value < 0 else 1
+    return sign * int(abs(value) + Fraction(1, 2))
+
+
+def growth(current: int | None, earlier: int | None) -> float | None:
+    """Fractional change from ``earlier`` to ``current``; None when either is unknown or zero."""
+    if current is None or earlier is None or earlier == 0:
+        return None
+    return current / earlier - 1
+
+
+def gap(produced: int | None, delivered: int | None) -> int | None:
+    """Produced minus delivered: positive when inventory grew, negative when it was drawn down."""
+    if produced is None or delivered is None:
+        return None
+    return produced - delivered
+
+
+def shortfall(delivered: int | None, goal: int | None) -> int | None:
+    """Vehicles short of ``goal``; negative when the goal was beaten."""
+    if delivered is None or goal is None:
+        return None
+    return goal - delivered
+
+
+def uncertainty_band(value: int, approximate: bool) -> tuple[int, int]:
+    """The range Tesla's +-0.5% caveat allows around an approximate figure (rounded)."""
+    if not approximate:
+        return value, value
+    return round_half_up(value * (1 - UNCERTAINTY)), round_half_up(value * (1 + UNCERTAINTY))
+
+
+def leased_estimate(delivered: int | None, lease_pct: float | None) -> int | None:
+    """Deliveries subject to lease accounting, estimated as delivered x lease % (rounded)."""
+    if delivered is None or lease_pct is None:
+        return None
+    return round_half_up(Fraction(delivered) * Fraction(str(lease_pct)) / 100)
+
+
+def _value(frame: pd.DataFrame, period: pd.Period, column: str) -> int | None:
+    if period not in frame.index:
+        return None
+    value = frame.at[period, column]
+    return None if pd.isna(value) else int(value)
+
+
+@dataclass(frozen=True)
+class Record:
+    """Whether a quarter set a record, and who held it before."""
+
+    is_record: bool | None
+    previous_quarter: str | None
+    previous_value: int | None
+
+
+def record(totals: pd.DataFrame, period: pd.Period, column: str) -> Record:
+    """Is ``period``'s figure strictly above every earlier known figure in ``column``?
+
+    None when the quarter's figure is unknown or no earlier quarter has one to compare with.
+    """
+    current = _value(totals, period, column)
+    earlier = totals.loc[totals.index < period, column].dropna()
+    if earlier.empty:
+        return Record(None, None, None)
+    best = earlier.astype("int64")
+    holder = best[best == best.max()].index[-1]
+    previous_value = int(best.max())
+    is_record = None if current is None else current > previous_value
+    return Record(is_record, quarters.label(holder), previous_value)
+
+
+def cumulative_gap(totals: pd.DataFrame, period: pd.Period) -> tuple[int | None, str | None]:
+    """Sum of the known quarterly gaps up to ``period`` and the first quarter it includes."""
+    upto = totals[totals.index <= period]
+    gaps = (upto["produced"] - upto["delivered"]).dropna()
+    if gaps.empty or period not in gaps.index:
+        return None, None
+    return int(gaps.sum()), quarters.label(gaps.index[0])
+
+
+@dataclass(frozen=True)
+class ModelLine:
+    """One model line of the quarter as the release grouped it."""
+
+    model_line: str
+    produced: int | None
+    delivered: int | None
+    gap: int | None
+    delivered_share_pct: float | None
+    lease_pct: float | None
+    leased_estimate: int | None
+    row: int
+
+
+def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
+    """The quarter's model lines with their share of total deliveries."""
+    total_delivered = _value(dataset.totals, period, "delivered")
+    lines = dataset.lines[dataset.lines["period"] == period]
+    result = []
+    for row in lines.itertuples():
+        produced = None if pd.isna(row.produced) else int(row.produced)
+        delivered = None if pd.isna(row.delivered) else int(row.delivered)
+        lease = None if pd.isna(row.lease_pct) else float(row.lease_pct)
+        share = (None if delivered is None or not total_delivered
+                 else delivered / total_delivered * 100)
+        result.append(ModelLine(row.model_line, produced, delivered, gap(produced, delivered),
+                                share, lease, leased_estimate(delivered, lease), int(row.row)))
+    return result
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A stated goal as it applies to a report."""
+
+    value: int
+    high: int | None
+    metric: str
+    scope: str
+    period: str
+    description: str
+    source: str
+    row: int | None
+
+
+def _applicable(goals: pd.DataFrame, period_label: str, release_date: str | None,
+                metric: str | None = "deliveries", scope: str | None = "all") -> pd.Series | None:
+    """The goal in force at the release: the latest stated on or before it (else the earliest)."""
+    chosen = goals[goals["period"] == period_label]
+    if metric:
+        chosen = chosen[chosen["metric"] == metric]
+    if scope:
+        chosen = chosen[chosen["scope"] == scope]
+    if chosen.empty:
+        return None
+    stated = chosen["stated_on"].fillna("")
+    if release_date:
+        before = chosen[(stated != "") & (stated <= release_date)]
+        if not before.empty:
+            return before.sort_values("stated_on", kind="stable").iloc[-1]
+    return chosen.sort_values("stated_on", kind="stable", na_position="first").iloc[0]
+
+
+def _goal_from_row(row: pd.Series) -> Goal:
+    high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
+    who = row["stated_by"] or "stated goal"
+    return Goal(int(row["goal"]), high, row["metric"], row["scope"], row["period"],
+                f"{row['kind'] or 'goal'}: {who}".strip(), row["source"], int(row["row"]))
+
+
+def quarter_goal(dataset: Dataset, period: pd.Period, override: int | None = None) -> Goal | None:
+    """The deliveries goal a quarter is measured against: ``override`` or the stated one."""
+    if override is not None:
+        return Goal(override, None, "deliveries", "all", quarters.label(period),
+                    "goal given as a parameter", "report parameter", None)
+    release = dataset.totals.at[period, "release_date"]
+    row = _applicable(dataset.goals, quarters.label(period), release)
+    return None if row is None else _goal_from_row(row)
+
+
+def annual_goal(dataset: Dataset, year: int, as_of: str | None = None) -> Goal | None:
+    """The annual goal in force on ``as_of`` (deliveries for all models preferred)."""
+    for metric, scope in (("deliveries", "all"), (None, None)):
+        row = _applicable(dataset.goals, str(year), as_of, metric=metric, scope=scope)
+        if row is not None:
+            return _goal_from_row(row)
+    return None
+
+
+def scoped_total(dataset: Dataset, period: pd.Period, metric: str, scope: str) -> int | None:
+    """A quarter's produced or delivered figure for all models or for the S/X lines only."""
+    column = "produced" if metric == "production" else "delivered"
+    if scope == "all":
+        return _value(dataset.totals, period, column)
+    lines = dataset.lines[(dataset.lines["period"] == period)]
+    wanted = lines[lines["model_line"].isin(SX_LINES if scope == "Model S/X" else [scope])]
+    values = wanted[column].dropna()
+    return int(values.sum()) if not values.empty else None
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Progress through a year against its annual goal."""
+
+    year: int
+    quarters: list[str]
+    metric: str
+    scope: str
+    so_far: int | None
+    so_far_approx: bool
+    goal: int | None
+    goal_high: int | None
+    goal_description: str | None
+    goal_row: int | None
+    quarters_left: int
+    needed_low: int | None
+    needed_high: int | None
+    met: bool | None
+
+
+def year_to_date(dataset: Dataset, period: pd.Period) -> YearToDate:
+    """Deliveries (or the goal's metric) so far in ``period``'s year against the annual goal."""
+    release = dataset.totals.at[period, "release_date"]
+    goal = annual_goal(dataset, period.year, as_of=release)
+    metric = goal.metric if goal else "deliveries"
+    scope = goal.scope if goal else "all"
+    in_year = [p for p in dataset.totals.index if p.year == period.year and p <= period]
+    values = [scoped_total(dataset, p, metric, scope) for p in in_year]
+    so_far = None if None in values or len(in_year) != period.quarter else sum(values)
+    approx = bool(dataset.totals.loc[in_year, "delivered_approx"].any())
+    quarters_left = 4 - period.quarter
+    needed_low = needed_high = met = None
+    if goal and so_far is not None:
+        needed_low = max(goal.value - so_far, 0)
+        needed_high = max((goal.high or goal.value) - so_far, 0)
+        met = so_far >= goal.value if quarters_left == 0 else None
+    return YearToDate(period.year, [quarters.label(p) for p in in_year], metric, scope, so_far,
+                      approx, goal.value if goal else None, goal.high if goal else None,
+                      goal.description if goal else None, goal.row if goal else None,
+                      quarters_left, needed_low, needed_high, met)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A later restatement of a figure used in the report."""
+
+    quarter: str
+    model_line: str
+    metric: str
+    first_announced: int
+    revised: int
+    source: str
+
+
+def revisions_for(dataset: Dataset, periods: list[pd.Period]) -> list[Revision]:
+    """Known restatements of the Total figures of ``periods``."""
+    labels = {quarters.label(p) for p in periods}
+    rows = dataset.revisions[dataset.revisions["quarter"].isin(labels)
+                             & (dataset.revisions["model_line"] == TOTAL)]
+    return [Revision(r.quarter, r.model_line, r.metric, int(r.first_announced), int(r.revised),
+                     r.source) for r in rows.itertuples()]
+
+
+@dataclass(frozen=True)
+class QuarterSummary:
+    """Everything the report says about one quarter, computed from ``data/``."""
+
+    quarter: str
+    release_date: str | None
+    produced: int | None
+    delivered: int
+    delivered_approx: bool
+    delivered_low: int
+    delivered_high: int
+    previous_quarter: str
+    year_ago_quarter: str
+    produced_previous: int | None
+    delivered_previous: int | None
+    produced_year_ago: int | None
+    delivered_year_ago: int | None
+    produced_qoq: float | None
+    delivered_qoq: float | None
+    produced_yoy: float | None
+    delivered_yoy: float | None
+    gap: int | None
+    cumulative_gap: int | None
+    cumulative_gap_from: str | None
+    goal: int | None
+    goal_description: str | None
+    goal_source: str | None
+    goal_row: int | None
+    shortfall: int | None
+    shortfall_low: int | None
+    shortfall_high: int | None
+    lease_pct: float | None
+    leased_estimate: int | None
+    record_produced: Record
+    record_delivered: Record
+    models: list[ModelLine]
+    year_to_date: YearToDate
+    revisions: list[Revision]
+    source: str
+    source_url: str
+    row: int
+    missing_quarters: list[str] = field(default_factory=list)
+
+    @property
+    def shortfall_fraction(self) -> float | None:
+        """Shortfall as a fraction of the goal (negative when beaten)."""
+        if self.shortfall is None or not self.goal:
+            return None
+        return self.shortfall / self.goal
+
+    def to_dict(self) -> dict:
+        """The JSON form: counts as integers, percentages (``*_pct``) as unrounded floats."""
+
+        def pct(value: float | None) -> float | None:
+            return None if value is None else value * 100
+
+        data = {
+            "quarter": self.quarter, "release_date": self.release_date,
+            "produced": self.produced, "delivered": self.delivered,
+            "delivered_approx": self.delivered_approx,
+            "delivered_low": self.delivered_low, "delivered_high": self.delivered_high,
+            "previous_quarter": self.previous_quarter, "year_ago_quarter": self.year_ago_quarter,
+            "produced_qoq_pct": pct(self.produced_qoq), "delivered_qoq_pct": pct(self.delivered_qoq),
+            "produced_yoy_pct": pct(self.produced_yoy), "delivered_yoy_pct": pct(self.delivered_yoy),
+            "gap": self.gap, "cumulative_gap": self.cumulative_gap,
+            "cumulative_gap_from": self.cumulative_gap_from,
+            "goal": self.goal, "goal_description": self.goal_description,
+            "shortfall": self.shortfall, "shortfall_pct": pct(self.shortfall_fraction),
+            "shortfall_low": self.shortfall_low, "shortfall_high": self.shortfall_high,
+            "record_produced": self.record_produced.is_record,
+            "record_delivered": self.record_delivered.is_record,
+            "previous_record_produced": asdict(self.record_produced),
+            "previous_record_delivered": asdict(self.record_delivered),
+            "lease_pct": self.lease_pct, "leased_estimate": self.leased_estimate,
+            "models": [asdict(m) for m in self.models],
+            "year_to_date": asdict(self.year_to_date),
+            "revisions": [asdict(r) for r in self.revisions],
+            "source": self.source, "source_url": self.source_url, "row": self.row,
+        }
+        for key in ("previous_record_produced", "previous_record_delivered"):
+            data[key].pop("is_record")
+        return data
+
+
+def summarize(dataset: Dataset, quarter: str, goal: int | None = None) -> QuarterSummary:
+    """All figures for ``quarter`` (``"2019Q3"``), measured against ``goal`` or the stated goal."""
+    period = dataset.require_quarter(quarter)
+    totals = dataset.totals
+    produced = _value(totals, period, "produced")
+    delivered = _value(totals, period, "delivered")
+    approx = bool(totals.at[period, "delivered_approx"])
+    before, year_before = quarters.previous(period), quarters.year_ago(period)
+    produced_prev, delivered_prev = (_value(totals, before, "produced"),
+                                     _value(totals, before, "delivered"))
+    produced_ya, delivered_ya = (_value(totals, year_before, "produced"),
+                                 _value(totals, year_before, "delivered"))
+    low, high = uncertainty_band(delivered, approx)
+    chosen_goal = quarter_goal(dataset, period, goal)
+    goal_value = chosen_goal.value if chosen_goal else None
+    lines = model_lines(dataset, period)
+    total_lease = totals.at[period, "lease_pct"]
+    total_lease = None if pd.isna(total_lease) else float(total_lease)
+    line_leases = [m.leased_estimate for m in lines if m.delivered is not None]
+    if line_leases and None not in line_leases:
+        leased = sum(line_leases)
+    else:
+        leased = leased_estimate(delivered, total_lease)
+    cumulative, cumulative_from = cumulative_gap(totals, period)
+    first = totals.index[0]
+    missing = [quarters.label(p) for p in pd.period_range(first, period, freq="Q")
+               if p not in totals.index]
+    return QuarterSummary(
+        quarter=quarters.label(period), release_date=totals.at[period, "release_date"],
+        produced=produced, delivered=delivered, delivered_approx=approx,
+        delivered_low=low, delivered_high=high,
+        previous_quarter=quarters.label(before), year_ago_quarter=quarters.label(year_before),
+        produced_previous=produced_prev, delivered_previous=delivered_prev,
+        produced_year_ago=produced_ya, delivered_year_ago=delivered_ya,
+        produced_qoq=growth(produced, produced_prev), delivered_qoq=growth(delivered, delivered_prev),
+        produced_yoy=growth(produced, produced_ya), delivered_yoy=growth(delivered, delivered_ya),
+        gap=gap(produced, delivered), cumulative_gap=cumulative, cumulative_gap_from=cumulative_from,
+        goal=goal_value,
+        goal_description=chosen_goal.description if chosen_goal else None,
+        goal_source=chosen_goal.source if chosen_goal else None,
+        goal_row=chosen_goal.row if chosen_goal else None,
+        shortfall=shortfall(delivered, goal_value),
+        shortfall_low=shortfall(high, goal_value), shortfall_high=shortfall(low, goal_value),
+        lease_pct=total_lease, leased_estimate=leased,
+        record_produced=record(totals, period, "produced"),
+        record_delivered=record(totals, period, "delivered"),
+        models=lines, year_to_date=year_to_date(dataset, period),
+        revisions=revisions_for(dataset, [period, before, year_before]),
+        source=totals.at[period, "source"], source_url=totals.at[period, "source_url"],
+        row=int(totals.at[period, "row"]), missing_quarters=missing,
+    )
+
+
+def quarterly_table(dataset: Dataset) -> pd.DataFrame:
+    """Per quarter: produced, delivered, approx flag, QoQ/YoY growth (fractions), gap, cumulative gap.
+
+    Growth compares with the calendar quarter before (or a year before); when that quarter is
+    missing from the data the growth is NA rather than a comparison with an older quarter.
+    """
+    totals = dataset.totals
+    frame = totals[["produced", "delivered", "delivered_approx"]].copy()
+    full = frame.reindex(pd.period_range(totals.index[0], totals.index[-1], freq="Q"))
+    for column in ("produced", "delivered"):
+        values = full[column].astype("Float64")
+        earlier_q, earlier_y = values.shift(1), values.shift(4)
+        full[f"{column}_qoq"] = (values / earlier_q.where(earlier_q != 0) - 1)
+        full[f"{column}_yoy"] = (values / earlier_y.where(earlier_y != 0) - 1)
+    full["gap"] = full["produced"] - full["delivered"]
+    full["cumulative_gap"] = full["gap"].fillna(0).cumsum().where(full["gap"].notna())
+    full = full.loc[totals.index]
+    full["quarter"] = [quarters.label(p) for p in full.index]
+    return full
+
+
+def annual_table(dataset: Dataset) -> pd.DataFrame:
+    """Per calendar year: production and deliveries, quarters covered, and the annual goal."""
+    totals = dataset.totals
+    rows = []
+    for year in sorted({p.year for p in totals.index}):
+        in_year = [p for p in totals.index if p.year == year]
+        goal = annual_goal(dataset, year, as_of=f"{year}-12-31")
+        actual = None
+        if goal:
+            values = [scoped_total(dataset, p, goal.metric, goal.scope) for p in in_year]
+            actual = None if None in values else sum(values)
+        produced = totals.loc[in_year, "produced"]
+        complete = len(in_year) == 4
+        rows.append({
+            "year": year, "quarters": len(in_year), "complete": complete,
+            "produced": int(produced.sum()) if produced.notna().all() else None,
+            "delivered": int(totals.loc[in_year, "delivered"].sum()),
+            "goal": goal.value if goal else None, "goal_high": goal.high if goal else None,
+            "goal_metric": goal.metric if goal else None, "goal_scope": goal.scope if goal else None,
+            "goal_description": goal.description if goal else None,
+            "goal_row": goal.row if goal else None,
+            "actual_for_goal": actual,
+            "met": (actual >= goal.value) if goal and actual is not None and complete else None,
+            "difference": (actual - goal.value) if goal and actual is not None else None,
+        })
+    return pd.DataFrame(rows)

@@ -27,12 +27,28 @@ TOTAL = "Total"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the real table is ~30 KB; anything this big is not ours
 MAX_PROBLEMS_SHOWN = 20
 
-DELIVERY_COLUMNS = ["quarter", "model_line", "produced", "delivered", "lease_pct",
-                    "delivered_approx", "release_date", "source"]
+DELIVERY_COLUMNS = [
+    "quarter",
+    "model_line",
+    "produced",
+    "delivered",
+    "lease_pct",
+    "delivered_approx",
+    "release_date",
+    "source",
+]
 DELIVERY_OPTIONAL = ["source_url", "verified"]
 GOAL_COLUMNS = ["period", "metric", "goal"]
-GOAL_OPTIONAL = ["scope", "goal_high", "kind", "stated_on", "stated_by", "quote", "source",
-                 "verified"]
+GOAL_OPTIONAL = [
+    "scope",
+    "goal_high",
+    "kind",
+    "stated_on",
+    "stated_by",
+    "quote",
+    "source",
+    "verified",
+]
 REVISION_COLUMNS = ["quarter", "model_line", "metric", "first_announced", "revised"]
 REVISION_OPTIONAL = ["source"]
 
@@ -74,15 +90,19 @@ def read_rows(path: Path, required: list[str], optional: list[str]) -> list[dict
         raise DataError(f"{where}: is a folder, expected a CSV file")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise DataError(f"{where}: file is {size / 1e6:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB "
-                        "limit for a table of this kind; is it the right file?")
+        raise DataError(
+            f"{where}: file is {size / 1e6:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB "
+            "limit for a table of this kind; is it the right file?"
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark from Excel is fine
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{where}, row {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
-                        "(save the file as UTF-8)") from None
+        raise DataError(
+            f"{where}, row {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
+            "(save the file as UTF-8)"
+        ) from None
     if not text.strip():
         raise DataError(f"{where}: file is empty (expected a header row: {','.join(required)})")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -93,23 +113,31 @@ def read_rows(path: Path, required: list[str], optional: list[str]) -> list[dict
     header = [name.strip() for name in records[0]]
     missing = [name for name in required if name not in header]
     if missing:
-        raise DataError([f"{where}, row 1: missing column {name!r} (header is: {','.join(header)})"
-                         for name in missing])
+        raise DataError(
+            [
+                f"{where}, row 1: missing column {name!r} (header is: {','.join(header)})"
+                for name in missing
+            ]
+        )
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise DataError(f"{where}, row 1: column {duplicated[0]!r} appears more than once")
     unknown = [name for name in header if name not in required + optional]
     if unknown:
-        warnings.warn(f"{where}: ignoring unknown column(s) {', '.join(map(repr, unknown))}",
-                      DataWarning, stacklevel=3)
+        warnings.warn(
+            f"{where}: ignoring unknown column(s) {', '.join(map(repr, unknown))}",
+            DataWarning,
+            stacklevel=3,
+        )
     rows = []
     problems = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue  # blank lines are harmless
         if len(record) != len(header):
-            problems.append(f"{where}, row {number}: has {len(record)} fields, the header has "
-                            f"{len(header)}")
+            problems.append(
+                f"{where}, row {number}: has {len(record)} fields, the header has {len(header)}"
+            )
             continue
         row = {name: cell.strip() for name, cell in zip(header, record, strict=True)}
         row["_row"] = number
@@ -165,7 +193,7 @@ class _Cells:
             self.fail(column, f'"{self.row[column]}" is not a percentage')
             return None
         if not 0 <= value <= 100:
-            self.fail(column, f'{self.row[column]} is outside 0-100')
+            self.fail(column, f"{self.row[column]} is outside 0-100")
             return None
         return value
 
@@ -243,8 +271,11 @@ def load_deliveries(path: Path | str) -> pd.DataFrame:
             "row": row["_row"],
         }
         if row.get("produced", "") == "" and row.get("delivered", "") == "":
-            cells.fail("produced/delivered", f'model line "{record["model_line"]}" has neither a '
-                       "produced nor a delivered figure")
+            cells.fail(
+                "produced/delivered",
+                f'model line "{record["model_line"]}" has neither a '
+                "produced nor a delivered figure",
+            )
         key = (record["quarter"], record["model_line"])
         if record["quarter"] and record["model_line"]:
             if key in seen:
@@ -259,8 +290,14 @@ def load_deliveries(path: Path | str) -> pd.DataFrame:
     _raise_if(problems)
     frame = pd.DataFrame(records + _derived_totals(records))
     frame["period"] = pd.PeriodIndex(frame["quarter"], freq="Q")
-    frame = frame.astype({"produced": "Int64", "delivered": "Int64", "lease_pct": "Float64",
-                          "delivered_approx": bool})
+    frame = frame.astype(
+        {
+            "produced": "Int64",
+            "delivered": "Int64",
+            "lease_pct": "Float64",
+            "delivered_approx": bool,
+        }
+    )
     frame["is_total"] = frame["model_line"] == TOTAL
     return frame.sort_values(["period", "is_total"], kind="stable").reset_index(drop=True)
 
@@ -273,8 +310,10 @@ def _check_quarters(where: str, records: list[dict], problems: list[str]) -> Non
     for quarter, rows in by_quarter.items():
         dates = {r["release_date"] for r in rows if r["release_date"]}
         if len(dates) > 1:
-            problems.append(f"{where}, rows {_rows(rows)}, release_date: {quarter} rows disagree "
-                            f"({', '.join(sorted(dates))})")
+            problems.append(
+                f"{where}, rows {_rows(rows)}, release_date: {quarter} rows disagree "
+                f"({', '.join(sorted(dates))})"
+            )
         totals = [r for r in rows if r["model_line"] == TOTAL]
         lines = [r for r in rows if r["model_line"] != TOTAL]
         if not totals or not lines:
@@ -287,8 +326,9 @@ def _check_quarters(where: str, records: list[dict], problems: list[str]) -> Non
             line_sum = sum(known)
             if len(known) == len(lines) and line_sum != total[column] or line_sum > total[column]:
                 problems.append(
-                    f"{where}, row {total['row']}, {column}: {quarter} Total is {total[column]:,} but "
-                    f"the model lines (rows {_rows(lines)}) add up to {line_sum:,}")
+                    f"{where}, row {total['row']}, {column}: {quarter} Total is "
+                    f"{total[column]:,} but the model lines (rows {_rows(lines)}) add up to {line_sum:,}"
+                )
 
 
 def _rows(records: list[dict]) -> str:
@@ -303,8 +343,12 @@ def _derived_totals(records: list[dict]) -> list[dict]:
         if quarter in quarters_with_total:
             continue
         lines = [r for r in records if r["quarter"] == quarter]
-        total = dict(lines[0], model_line=TOTAL, lease_pct=None,
-                     verified="derived: sum of the model lines (the file has no Total row)")
+        total = dict(
+            lines[0],
+            model_line=TOTAL,
+            lease_pct=None,
+            verified="derived: sum of the model lines (the file has no Total row)",
+        )
         for column in ("produced", "delivered"):
             values = [r[column] for r in lines]
             total[column] = None if None in values else sum(values)
@@ -337,7 +381,9 @@ def load_goals(path: Path | str) -> pd.DataFrame:
             cells.fail("period", f'"{period}" is neither a quarter (YYYYQn) nor a year (YYYY)')
         metric = row["metric"].lower()
         if metric not in GOAL_METRICS:
-            cells.fail("metric", f'"{row["metric"]}" is not one of {", ".join(sorted(GOAL_METRICS))}')
+            cells.fail(
+                "metric", f'"{row["metric"]}" is not one of {", ".join(sorted(GOAL_METRICS))}'
+            )
         goal = cells.count("goal")
         if row["goal"] and goal == 0:
             cells.fail("goal", "is zero; a goal must be a positive number of vehicles")
@@ -347,26 +393,52 @@ def load_goals(path: Path | str) -> pd.DataFrame:
         if goal and goal_high is not None and goal_high < goal:
             cells.fail("goal_high", f"{goal_high:,} is below goal {goal:,}")
         record = {
-            "period": period, "is_annual": len(period) == 4, "metric": metric,
-            "scope": row.get("scope") or "all", "goal": goal, "goal_high": goal_high,
-            "kind": cells.text("kind"), "stated_on": cells.day("stated_on", allow_month=True),
-            "stated_by": cells.text("stated_by"), "quote": cells.text("quote"),
-            "source": cells.text("source"), "verified": cells.text("verified"), "row": row["_row"],
+            "period": period,
+            "is_annual": len(period) == 4,
+            "metric": metric,
+            "scope": row.get("scope") or "all",
+            "goal": goal,
+            "goal_high": goal_high,
+            "kind": cells.text("kind"),
+            "stated_on": cells.day("stated_on", allow_month=True),
+            "stated_by": cells.text("stated_by"),
+            "quote": cells.text("quote"),
+            "source": cells.text("source"),
+            "verified": cells.text("verified"),
+            "row": row["_row"],
         }
         key = (period, metric, record["scope"], record["stated_on"])
         if key in seen:
             other = seen[key]
             what = "duplicate of" if other["goal"] == goal else "conflicts with"
-            cells.fail("goal", f"{what} row {other['row']}: both give a {metric} goal for {period} "
-                       f"stated on {record['stated_on'] or '(no date)'} ({other['goal']:,} vs "
-                       f"{goal or 0:,}); keep one, or give each its own stated_on")
+            cells.fail(
+                "goal",
+                f"{what} row {other['row']}: both give a {metric} goal for {period} "
+                f"stated on {record['stated_on'] or '(no date)'} ({other['goal']:,} vs "
+                f"{goal or 0:,}); keep one, or give each its own stated_on",
+            )
         else:
             seen[key] = record
         records.append(record)
     _raise_if(problems)
-    frame = pd.DataFrame(records, columns=["period", "is_annual", "metric", "scope", "goal",
-                                           "goal_high", "kind", "stated_on", "stated_by", "quote",
-                                           "source", "verified", "row"])
+    frame = pd.DataFrame(
+        records,
+        columns=[
+            "period",
+            "is_annual",
+            "metric",
+            "scope",
+            "goal",
+            "goal_high",
+            "kind",
+            "stated_on",
+            "stated_by",
+            "quote",
+            "source",
+            "verified",
+            "row",
+        ],
+    )
     return frame.astype({"goal": "Int64", "goal_high": "Int64", "is_annual": bool})
 
 
@@ -388,14 +460,22 @@ def load_revisions(path: Path | str) -> pd.DataFrame:
         metric = row["metric"]
         if metric not in REVISION_METRICS:
             cells.fail("metric", f'"{metric}" is not one of produced, delivered')
-        records.append({
-            "quarter": cells.quarter("quarter"), "model_line": cells.text("model_line") or TOTAL,
-            "metric": metric, "first_announced": cells.count("first_announced"),
-            "revised": cells.count("revised"), "source": cells.text("source"), "row": row["_row"],
-        })
+        records.append(
+            {
+                "quarter": cells.quarter("quarter"),
+                "model_line": cells.text("model_line") or TOTAL,
+                "metric": metric,
+                "first_announced": cells.count("first_announced"),
+                "revised": cells.count("revised"),
+                "source": cells.text("source"),
+                "row": row["_row"],
+            }
+        )
     _raise_if(problems)
-    frame = pd.DataFrame(records, columns=["quarter", "model_line", "metric", "first_announced",
-                                           "revised", "source", "row"])
+    frame = pd.DataFrame(
+        records,
+        columns=["quarter", "model_line", "metric", "first_announced", "revised", "source", "row"],
+    )
     return frame.astype({"first_announced": "Int64", "revised": "Int64"})
 
 
@@ -436,13 +516,19 @@ class Dataset:
         first, last = quarters.label(available[0]), quarters.label(available[-1])
         nearest = sorted(available, key=lambda p: abs((p - period).n))[:3]
         near = ", ".join(quarters.label(p) for p in sorted(nearest))
-        raise ParameterError(f"no data for {quarter} in {display_path(self.paths['deliveries'])} "
-                             f"(data covers {first}-{last}; nearest: {near})")
+        raise ParameterError(
+            f"no data for {quarter} in {display_path(self.paths['deliveries'])} "
+            f"(data covers {first}-{last}; nearest: {near})"
+        )
 
 
-def resolve_paths(data_dir: Path | str | None = None, *, deliveries: Path | str | None = None,
-                  goals: Path | str | None = None,
-                  revisions: Path | str | None = None) -> dict[str, Path | None]:
+def resolve_paths(
+    data_dir: Path | str | None = None,
+    *,
+    deliveries: Path | str | None = None,
+    goals: Path | str | None = None,
+    revisions: Path | str | None = None,
+) -> dict[str, Path | None]:
     """The three table paths: explicit ones win, the rest come from ``data_dir``.
 
     An explicit deliveries file elsewhere looks for ``revisions.csv`` beside itself; revisions
@@ -462,20 +548,31 @@ def resolve_paths(data_dir: Path | str | None = None, *, deliveries: Path | str 
     return {"deliveries": deliveries_path, "goals": goals_path, "revisions": revisions_path}
 
 
-def load(data_dir: Path | str | None = None, *, deliveries: Path | str | None = None,
-         goals: Path | str | None = None, revisions: Path | str | None = None) -> Dataset:
+def load(
+    data_dir: Path | str | None = None,
+    *,
+    deliveries: Path | str | None = None,
+    goals: Path | str | None = None,
+    revisions: Path | str | None = None,
+) -> Dataset:
     """Load and validate every table; see :func:`resolve_paths` for where they are looked for."""
     paths = resolve_paths(data_dir, deliveries=deliveries, goals=goals, revisions=revisions)
-    revisions_frame = (load_revisions(paths["revisions"]) if paths["revisions"]
-                       else load_revisions_empty())
-    return Dataset(deliveries=load_deliveries(paths["deliveries"]), goals=load_goals(paths["goals"]),
-                   revisions=revisions_frame, paths=paths)
+    revisions_frame = (
+        load_revisions(paths["revisions"]) if paths["revisions"] else load_revisions_empty()
+    )
+    return Dataset(
+        deliveries=load_deliveries(paths["deliveries"]),
+        goals=load_goals(paths["goals"]),
+        revisions=revisions_frame,
+        paths=paths,
+    )
 
 
 def load_revisions_empty() -> pd.DataFrame:
     """A revisions table with no rows, for data sets that have no ``revisions.csv``."""
-    frame = pd.DataFrame(columns=["quarter", "model_line", "metric", "first_announced", "revised",
-                                  "source", "row"])
+    frame = pd.DataFrame(
+        columns=["quarter", "model_line", "metric", "first_announced", "revised", "source", "row"]
+    )
     return frame.astype({"first_announced": "Int64", "revised": "Int64"})
 
 

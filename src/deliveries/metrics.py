@@ -68,6 +68,10 @@ def _value(frame: pd.DataFrame, period: pd.Period, column: str) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
+def _flag(frame: pd.DataFrame, period: pd.Period) -> bool:
+    return bool(frame.at[period, "delivered_approx"]) if period in frame.index else False
+
+
 @dataclass(frozen=True)
 class Record:
     """Whether a quarter set a record, and who held it before."""
@@ -125,10 +129,21 @@ def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
         produced = None if pd.isna(row.produced) else int(row.produced)
         delivered = None if pd.isna(row.delivered) else int(row.delivered)
         lease = None if pd.isna(row.lease_pct) else float(row.lease_pct)
-        share = (None if delivered is None or not total_delivered
-                 else delivered / total_delivered * 100)
-        result.append(ModelLine(row.model_line, produced, delivered, gap(produced, delivered),
-                                share, lease, leased_estimate(delivered, lease), int(row.row)))
+        share = (
+            None if delivered is None or not total_delivered else delivered / total_delivered * 100
+        )
+        result.append(
+            ModelLine(
+                row.model_line,
+                produced,
+                delivered,
+                gap(produced, delivered),
+                share,
+                lease,
+                leased_estimate(delivered, lease),
+                int(row.row),
+            )
+        )
     return result
 
 
@@ -146,8 +161,13 @@ class Goal:
     row: int | None
 
 
-def _applicable(goals: pd.DataFrame, period_label: str, release_date: str | None,
-                metric: str | None = "deliveries", scope: str | None = "all") -> pd.Series | None:
+def _applicable(
+    goals: pd.DataFrame,
+    period_label: str,
+    release_date: str | None,
+    metric: str | None = "deliveries",
+    scope: str | None = "all",
+) -> pd.Series | None:
     """The goal in force at the release: the latest stated on or before it (else the earliest)."""
     chosen = goals[goals["period"] == period_label]
     if metric:
@@ -167,15 +187,31 @@ def _applicable(goals: pd.DataFrame, period_label: str, release_date: str | None
 def _goal_from_row(row: pd.Series) -> Goal:
     high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
     who = row["stated_by"] or "stated goal"
-    return Goal(int(row["goal"]), high, row["metric"], row["scope"], row["period"],
-                f"{row['kind'] or 'goal'}: {who}".strip(), row["source"], int(row["row"]))
+    return Goal(
+        int(row["goal"]),
+        high,
+        row["metric"],
+        row["scope"],
+        row["period"],
+        f"{row['kind'] or 'goal'}: {who}".strip(),
+        row["source"],
+        int(row["row"]),
+    )
 
 
 def quarter_goal(dataset: Dataset, period: pd.Period, override: int | None = None) -> Goal | None:
     """The deliveries goal a quarter is measured against: ``override`` or the stated one."""
     if override is not None:
-        return Goal(override, None, "deliveries", "all", quarters.label(period),
-                    "goal given as a parameter", "report parameter", None)
+        return Goal(
+            override,
+            None,
+            "deliveries",
+            "all",
+            quarters.label(period),
+            "goal given as a parameter",
+            "report parameter",
+            None,
+        )
     release = dataset.totals.at[period, "release_date"]
     row = _applicable(dataset.goals, quarters.label(period), release)
     return None if row is None else _goal_from_row(row)
@@ -237,10 +273,22 @@ def year_to_date(dataset: Dataset, period: pd.Period) -> YearToDate:
         needed_low = max(goal.value - so_far, 0)
         needed_high = max((goal.high or goal.value) - so_far, 0)
         met = so_far >= goal.value if quarters_left == 0 else None
-    return YearToDate(period.year, [quarters.label(p) for p in in_year], metric, scope, so_far,
-                      approx, goal.value if goal else None, goal.high if goal else None,
-                      goal.description if goal else None, goal.row if goal else None,
-                      quarters_left, needed_low, needed_high, met)
+    return YearToDate(
+        period.year,
+        [quarters.label(p) for p in in_year],
+        metric,
+        scope,
+        so_far,
+        approx,
+        goal.value if goal else None,
+        goal.high if goal else None,
+        goal.description if goal else None,
+        goal.row if goal else None,
+        quarters_left,
+        needed_low,
+        needed_high,
+        met,
+    )
 
 
 @dataclass(frozen=True)
@@ -258,10 +306,15 @@ class Revision:
 def revisions_for(dataset: Dataset, periods: list[pd.Period]) -> list[Revision]:
     """Known restatements of the Total figures of ``periods``."""
     labels = {quarters.label(p) for p in periods}
-    rows = dataset.revisions[dataset.revisions["quarter"].isin(labels)
-                             & (dataset.revisions["model_line"] == TOTAL)]
-    return [Revision(r.quarter, r.model_line, r.metric, int(r.first_announced), int(r.revised),
-                     r.source) for r in rows.itertuples()]
+    rows = dataset.revisions[
+        dataset.revisions["quarter"].isin(labels) & (dataset.revisions["model_line"] == TOTAL)
+    ]
+    return [
+        Revision(
+            r.quarter, r.model_line, r.metric, int(r.first_announced), int(r.revised), r.source
+        )
+        for r in rows.itertuples()
+    ]
 
 
 @dataclass(frozen=True)
@@ -281,6 +334,8 @@ class QuarterSummary:
     delivered_previous: int | None
     produced_year_ago: int | None
     delivered_year_ago: int | None
+    previous_approx: bool
+    year_ago_approx: bool
     produced_qoq: float | None
     delivered_qoq: float | None
     produced_yoy: float | None
@@ -321,27 +376,40 @@ class QuarterSummary:
             return None if value is None else value * 100
 
         data = {
-            "quarter": self.quarter, "release_date": self.release_date,
-            "produced": self.produced, "delivered": self.delivered,
+            "quarter": self.quarter,
+            "release_date": self.release_date,
+            "produced": self.produced,
+            "delivered": self.delivered,
             "delivered_approx": self.delivered_approx,
-            "delivered_low": self.delivered_low, "delivered_high": self.delivered_high,
-            "previous_quarter": self.previous_quarter, "year_ago_quarter": self.year_ago_quarter,
-            "produced_qoq_pct": pct(self.produced_qoq), "delivered_qoq_pct": pct(self.delivered_qoq),
-            "produced_yoy_pct": pct(self.produced_yoy), "delivered_yoy_pct": pct(self.delivered_yoy),
-            "gap": self.gap, "cumulative_gap": self.cumulative_gap,
+            "delivered_low": self.delivered_low,
+            "delivered_high": self.delivered_high,
+            "previous_quarter": self.previous_quarter,
+            "year_ago_quarter": self.year_ago_quarter,
+            "produced_qoq_pct": pct(self.produced_qoq),
+            "delivered_qoq_pct": pct(self.delivered_qoq),
+            "produced_yoy_pct": pct(self.produced_yoy),
+            "delivered_yoy_pct": pct(self.delivered_yoy),
+            "gap": self.gap,
+            "cumulative_gap": self.cumulative_gap,
             "cumulative_gap_from": self.cumulative_gap_from,
-            "goal": self.goal, "goal_description": self.goal_description,
-            "shortfall": self.shortfall, "shortfall_pct": pct(self.shortfall_fraction),
-            "shortfall_low": self.shortfall_low, "shortfall_high": self.shortfall_high,
+            "goal": self.goal,
+            "goal_description": self.goal_description,
+            "shortfall": self.shortfall,
+            "shortfall_pct": pct(self.shortfall_fraction),
+            "shortfall_low": self.shortfall_low,
+            "shortfall_high": self.shortfall_high,
             "record_produced": self.record_produced.is_record,
             "record_delivered": self.record_delivered.is_record,
             "previous_record_produced": asdict(self.record_produced),
             "previous_record_delivered": asdict(self.record_delivered),
-            "lease_pct": self.lease_pct, "leased_estimate": self.leased_estimate,
+            "lease_pct": self.lease_pct,
+            "leased_estimate": self.leased_estimate,
             "models": [asdict(m) for m in self.models],
             "year_to_date": asdict(self.year_to_date),
             "revisions": [asdict(r) for r in self.revisions],
-            "source": self.source, "source_url": self.source_url, "row": self.row,
+            "source": self.source,
+            "source_url": self.source_url,
+            "row": self.row,
         }
         for key in ("previous_record_produced", "previous_record_delivered"):
             data[key].pop("is_record")
@@ -356,10 +424,14 @@ def summarize(dataset: Dataset, quarter: str, goal: int | None = None) -> Quarte
     delivered = _value(totals, period, "delivered")
     approx = bool(totals.at[period, "delivered_approx"])
     before, year_before = quarters.previous(period), quarters.year_ago(period)
-    produced_prev, delivered_prev = (_value(totals, before, "produced"),
-                                     _value(totals, before, "delivered"))
-    produced_ya, delivered_ya = (_value(totals, year_before, "produced"),
-                                 _value(totals, year_before, "delivered"))
+    produced_prev, delivered_prev = (
+        _value(totals, before, "produced"),
+        _value(totals, before, "delivered"),
+    )
+    produced_ya, delivered_ya = (
+        _value(totals, year_before, "produced"),
+        _value(totals, year_before, "delivered"),
+    )
     low, high = uncertainty_band(delivered, approx)
     chosen_goal = quarter_goal(dataset, period, goal)
     goal_value = chosen_goal.value if chosen_goal else None
@@ -373,36 +445,55 @@ def summarize(dataset: Dataset, quarter: str, goal: int | None = None) -> Quarte
         leased = leased_estimate(delivered, total_lease)
     cumulative, cumulative_from = cumulative_gap(totals, period)
     first = totals.index[0]
-    missing = [quarters.label(p) for p in pd.period_range(first, period, freq="Q")
-               if p not in totals.index]
+    missing = [
+        quarters.label(p) for p in pd.period_range(first, period, freq="Q") if p not in totals.index
+    ]
     return QuarterSummary(
-        quarter=quarters.label(period), release_date=totals.at[period, "release_date"],
-        produced=produced, delivered=delivered, delivered_approx=approx,
-        delivered_low=low, delivered_high=high,
-        previous_quarter=quarters.label(before), year_ago_quarter=quarters.label(year_before),
-        produced_previous=produced_prev, delivered_previous=delivered_prev,
-        produced_year_ago=produced_ya, delivered_year_ago=delivered_ya,
-        produced_qoq=growth(produced, produced_prev), delivered_qoq=growth(delivered, delivered_prev),
-        produced_yoy=growth(produced, produced_ya), delivered_yoy=growth(delivered, delivered_ya),
-        gap=gap(produced, delivered), cumulative_gap=cumulative, cumulative_gap_from=cumulative_from,
+        quarter=quarters.label(period),
+        release_date=totals.at[period, "release_date"],
+        produced=produced,
+        delivered=delivered,
+        delivered_approx=approx,
+        delivered_low=low,
+        delivered_high=high,
+        previous_quarter=quarters.label(before),
+        year_ago_quarter=quarters.label(year_before),
+        produced_previous=produced_prev,
+        delivered_previous=delivered_prev,
+        produced_year_ago=produced_ya,
+        delivered_year_ago=delivered_ya,
+        previous_approx=_flag(totals, before),
+        year_ago_approx=_flag(totals, year_before),
+        produced_qoq=growth(produced, produced_prev),
+        delivered_qoq=growth(delivered, delivered_prev),
+        produced_yoy=growth(produced, produced_ya),
+        delivered_yoy=growth(delivered, delivered_ya),
+        gap=gap(produced, delivered),
+        cumulative_gap=cumulative,
+        cumulative_gap_from=cumulative_from,
         goal=goal_value,
         goal_description=chosen_goal.description if chosen_goal else None,
         goal_source=chosen_goal.source if chosen_goal else None,
         goal_row=chosen_goal.row if chosen_goal else None,
         shortfall=shortfall(delivered, goal_value),
-        shortfall_low=shortfall(high, goal_value), shortfall_high=shortfall(low, goal_value),
-        lease_pct=total_lease, leased_estimate=leased,
+        shortfall_low=shortfall(high, goal_value),
+        shortfall_high=shortfall(low, goal_value),
+        lease_pct=total_lease,
+        leased_estimate=leased,
         record_produced=record(totals, period, "produced"),
         record_delivered=record(totals, period, "delivered"),
-        models=lines, year_to_date=year_to_date(dataset, period),
+        models=lines,
+        year_to_date=year_to_date(dataset, period),
         revisions=revisions_for(dataset, [period, before, year_before]),
-        source=totals.at[period, "source"], source_url=totals.at[period, "source_url"],
-        row=int(totals.at[period, "row"]), missing_quarters=missing,
+        source=totals.at[period, "source"],
+        source_url=totals.at[period, "source_url"],
+        row=int(totals.at[period, "row"]),
+        missing_quarters=missing,
     )
 
 
 def quarterly_table(dataset: Dataset) -> pd.DataFrame:
-    """Per quarter: produced, delivered, approx flag, QoQ/YoY growth (fractions), gap, cumulative gap.
+    """Per quarter: produced, delivered, approx flag, QoQ/YoY growth (fractions), gap, cumulative.
 
     Growth compares with the calendar quarter before (or a year before); when that quarter is
     missing from the data the growth is NA rather than a comparison with an older quarter.
@@ -413,8 +504,8 @@ def quarterly_table(dataset: Dataset) -> pd.DataFrame:
     for column in ("produced", "delivered"):
         values = full[column].astype("Float64")
         earlier_q, earlier_y = values.shift(1), values.shift(4)
-        full[f"{column}_qoq"] = (values / earlier_q.where(earlier_q != 0) - 1)
-        full[f"{column}_yoy"] = (values / earlier_y.where(earlier_y != 0) - 1)
+        full[f"{column}_qoq"] = values / earlier_q.where(earlier_q != 0) - 1
+        full[f"{column}_yoy"] = values / earlier_y.where(earlier_y != 0) - 1
     full["gap"] = full["produced"] - full["delivered"]
     full["cumulative_gap"] = full["gap"].fillna(0).cumsum().where(full["gap"].notna())
     full = full.loc[totals.index]
@@ -435,16 +526,22 @@ def annual_table(dataset: Dataset) -> pd.DataFrame:
             actual = None if None in values else sum(values)
         produced = totals.loc[in_year, "produced"]
         complete = len(in_year) == 4
-        rows.append({
-            "year": year, "quarters": len(in_year), "complete": complete,
-            "produced": int(produced.sum()) if produced.notna().all() else None,
-            "delivered": int(totals.loc[in_year, "delivered"].sum()),
-            "goal": goal.value if goal else None, "goal_high": goal.high if goal else None,
-            "goal_metric": goal.metric if goal else None, "goal_scope": goal.scope if goal else None,
-            "goal_description": goal.description if goal else None,
-            "goal_row": goal.row if goal else None,
-            "actual_for_goal": actual,
-            "met": (actual >= goal.value) if goal and actual is not None and complete else None,
-            "difference": (actual - goal.value) if goal and actual is not None else None,
-        })
+        rows.append(
+            {
+                "year": year,
+                "quarters": len(in_year),
+                "complete": complete,
+                "produced": int(produced.sum()) if produced.notna().all() else None,
+                "delivered": int(totals.loc[in_year, "delivered"].sum()),
+                "goal": goal.value if goal else None,
+                "goal_high": goal.high if goal else None,
+                "goal_metric": goal.metric if goal else None,
+                "goal_scope": goal.scope if goal else None,
+                "goal_description": goal.description if goal else None,
+                "goal_row": goal.row if goal else None,
+                "actual_for_goal": actual,
+                "met": (actual >= goal.value) if goal and actual is not None and complete else None,
+                "difference": (actual - goal.value) if goal and actual is not None else None,
+            }
+        )
     return pd.DataFrame(rows)

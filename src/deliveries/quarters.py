@@ -9,7 +9,9 @@ import pandas as pd
 from .errors import ParameterError
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
-_LOOSE_PATTERN = re.compile(r"^\s*(?:(\d{4})\s*[-_ /]?\s*[Qq]\s*([1-4])|[Qq]\s*([1-4])\s*[-_ /]?\s*(\d{4}))\s*$")
+_LOOSE_PATTERN = re.compile(
+    r"^\s*(?:(\d{4})\s*[-_ /]?\s*[Qq]\s*([1-4])|[Qq]\s*([1-4])\s*[-_ /]?\s*(\d{4}))\s*$"
+)
 
 
 def is_quarter(label: object) -> bool:

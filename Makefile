@@ -1,0 +1,152 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+# --- parameters (override on the command line: make report QUARTER=2019Q2 GOAL=90000) ---------
+PYTHON ?= python3
+QUARTER ?= 2019Q3
+GOAL ?=
+DATA ?= data/production_deliveries.csv
+GOALS ?= data/goals.csv
+PAPER ?= A4
+OUT ?= report
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8888
+RELEASE ?=
+TO ?=
+ifeq ($(origin CC),default)
+CC :=
+endif
+
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+RUN := $(BIN)/deliveries
+CODE := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name 'conf.json')
+DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv)
+QUARTER_INPUTS := $(DATA_INPUTS) notebooks/quarterly_report.ipynb $(CODE)
+REPORT_DIR := $(OUT)/$(QUARTER)
+REPORT_PDF := $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf
+PARAMS := $(REPORT_DIR)/.params
+DATA_ARGS := --data $(DATA) --goals $(GOALS)
+
+# Catch mistyped values here, before anything runs.
+ifeq ($(shell [[ "$(QUARTER)" =~ ^[0-9]{4}Q[1-4]$$ ]] && echo ok),)
+$(error QUARTER=$(QUARTER) is not a quarter label (expected YYYYQn, e.g. 2019Q3))
+endif
+ifeq ($(filter A4 a4 Letter letter,$(PAPER)),)
+$(error PAPER=$(PAPER) is not one of A4, Letter)
+endif
+ifneq ($(GOAL),)
+ifeq ($(shell [[ "$(GOAL)" =~ ^[0-9][0-9_,]*$$ ]] && echo ok),)
+$(error GOAL=$(GOAL) is not a whole number of vehicles)
+endif
+endif
+ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
+$(error JOBS=$(JOBS) is not a positive whole number)
+endif
+
+# The report depends on its parameters too: record them in a file that changes only when they do.
+ifneq ($(filter report email,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(REPORT_DIR) && printf '%s\n' 'goal=$(GOAL)' 'data=$(DATA)' 'goals=$(GOALS)' \
+	'paper=$(PAPER)' > $(PARAMS).new && { cmp -s $(PARAMS).new $(PARAMS) && rm -f $(PARAMS).new \
+	|| mv -f $(PARAMS).new $(PARAMS); })
+endif
+
+## Render report/QUARTER/ as HTML and PDF (QUARTER=2019Q3, GOAL=..., DATA=..., PAPER=A4|Letter)
+.PHONY: report
+report: $(REPORT_PDF)
+	@echo "report: $(REPORT_DIR)/tesla-deliveries-$(QUARTER).html"
+	@echo "report: $(REPORT_PDF)"
+
+$(PARAMS):
+	@mkdir -p $(@D) && touch $@
+
+$(REPORT_PDF): $(INSTALLED) $(QUARTER_INPUTS) $(PARAMS)
+	$(RUN) report --quarter $(QUARTER) $(if $(GOAL),--goal $(GOAL)) $(DATA_ARGS) \
+		--paper $(PAPER) --out $(OUT)
+
+## Render every quarter, the history report and report/index.html (JOBS=N workers)
+.PHONY: reports
+reports: $(OUT)/index.html
+	@echo "reports: $(OUT)/index.html"
+
+$(OUT)/index.html: $(INSTALLED) $(QUARTER_INPUTS) notebooks/history.ipynb
+	$(RUN) reports --jobs $(JOBS) $(DATA_ARGS) --paper $(PAPER) --out $(OUT)
+
+## Render the history report into report/history/
+.PHONY: history
+history: $(OUT)/history/tesla-deliveries-history.pdf
+
+$(OUT)/history/tesla-deliveries-history.pdf: $(INSTALLED) $(DATA_INPUTS) notebooks/history.ipynb $(CODE)
+	$(RUN) history $(DATA_ARGS) --paper $(PAPER) --out $(OUT)
+
+## Add a press release's figures to the data (RELEASE=path/to/release.txt)
+.PHONY: ingest
+ingest: $(INSTALLED)
+	@[[ -n "$(RELEASE)" ]] || { echo "error: give the release file: make ingest RELEASE=path" >&2; exit 2; }
+	$(RUN) ingest "$(RELEASE)" --data $(DATA)
+
+## E-mail report/QUARTER's PDF (TO=addr[,addr], CC=...; SMTP_* settings or a .eml file)
+.PHONY: email
+email: $(REPORT_PDF)
+	@[[ -n "$(TO)" ]] || { echo "error: give the recipients: make email TO=analyst@example.com" >&2; exit 2; }
+	$(RUN) email --quarter $(QUARTER) --to "$(TO)" $(if $(CC),--cc "$(CC)") \
+		$(if $(GOAL),--goal $(GOAL)) $(DATA_ARGS) --out $(OUT)
+
+## Start JupyterLab on the notebooks (PORT=8888); stop it with Ctrl-C
+.PHONY: lab
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab --no-browser --port $(PORT) --ServerApp.port_retries=0 \
+		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
+
+## Run the test suite
+.PHONY: test
+test: $(INSTALLED)
+	$(BIN)/python -m pytest || { status=$$?; [[ $$status -eq 5 ]] && echo "no tests ran" || exit $$status; }
+
+## Time the naive pipeline against ours (see README, "Speed")
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench.py
+
+## Check the code style (ruff) and that notebooks carry no outputs
+.PHONY: lint
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/python tools/strip_notebooks.py --check
+
+## Strip outputs and execution counts from notebooks/
+.PHONY: strip
+strip: $(INSTALLED)
+	$(BIN)/python tools/strip_notebooks.py
+
+## Remove rendered reports (keeps the virtual environment)
+.PHONY: clean
+clean:
+	find $(OUT) -mindepth 1 -not -name README.md -delete 2>/dev/null || true
+	rm -rf .pytest_cache .ruff_cache .bench
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+## Remove the virtual environment too
+.PHONY: distclean
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info
+
+## List the targets
+.PHONY: help
+help:
+	@awk '/^## /{doc=substr($$0,4)} /^[a-z_-]+:/{if(doc!="")printf "  make %-10s %s\n",substr($$1,1,length($$1)-1),doc; doc=""}' $(MAKEFILE_LIST)
+
+# The virtual environment: created and installed on first use, again when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: $(PYTHON) is older than Python 3.11 (set PYTHON=python3.11)" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name tesla-deliveries \
+		--display-name "Python (tesla-deliveries)" > /dev/null
+	touch $@

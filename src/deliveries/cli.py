@@ -1,0 +1,235 @@
+"""Command line: argument parsing and exit codes only; the work happens in the modules.
+
+Exit codes: 0 success, 2 a user mistake (one ``error: ...`` line per problem, no traceback),
+1 an internal error (traceback with ``--verbose`` or ``DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+import warnings
+
+from .errors import DeliveriesError
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose mistakes are one ``error:`` line and exit code 2."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+        sys.stderr.write(f"error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        metavar="CSV",
+        help="production & deliveries table (default: data/production_deliveries.csv)",
+    )
+    parser.add_argument("--goals", metavar="CSV", help="stated goals (default: data/goals.csv)")
+    parser.add_argument(
+        "--revisions",
+        metavar="CSV",
+        help="later restatements (default: revisions.csv beside --data, if present)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="deliveries", description="Tesla quarterly production & deliveries reports."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show tracebacks and progress details"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    metrics = commands.add_parser("metrics", help="print a quarter's figures")
+    metrics.add_argument("--quarter", required=True, help="e.g. 2019Q3")
+    metrics.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
+    _add_data_options(metrics)
+    metrics.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+
+    report = commands.add_parser("report", help="render one quarter's report (HTML + PDF)")
+    report.add_argument("--quarter", default="2019Q3", help="e.g. 2019Q3 (default)")
+    report.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
+    _add_data_options(report)
+    report.add_argument("--out", metavar="DIR", help="output root (default: report/)")
+    report.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+
+    reports = commands.add_parser("reports", help="render every quarter, the history and the index")
+    _add_data_options(reports)
+    reports.add_argument("--out", metavar="DIR", help="output root (default: report/)")
+    reports.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+    reports.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="worker processes (default: the number of cores)",
+    )
+    reports.add_argument("--quarters", metavar="Q,Q,...", help="only these quarters")
+    reports.add_argument("--force", action="store_true", help="re-render even if up to date")
+
+    history = commands.add_parser("history", help="render the history report (HTML + PDF)")
+    _add_data_options(history)
+    history.add_argument("--start", help="first quarter (default: the first in the data)")
+    history.add_argument("--end", help="last quarter (default: the last in the data)")
+    history.add_argument("--out", metavar="DIR", help="output root (default: report/)")
+    history.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+
+    ingest = commands.add_parser("ingest", help="add a press release's figures to the data")
+    ingest.add_argument("file", help="the release as text or HTML ('-' for standard input)")
+    ingest.add_argument("--quarter", help="the quarter, if the text does not say it clearly")
+    ingest.add_argument(
+        "--data", metavar="CSV", help="table to add to (default: data/production_deliveries.csv)"
+    )
+    ingest.add_argument("--dry-run", action="store_true", help="parse and show; write nothing")
+    ingest.add_argument("--json", action="store_true", help="print what was parsed as JSON")
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a quarter already in the data (shows the differences)",
+    )
+
+    email = commands.add_parser("email", help="e-mail a quarter's PDF report")
+    email.add_argument("--quarter", default="2019Q3", help="e.g. 2019Q3 (default)")
+    email.add_argument("--to", required=True, help="ADDR[,ADDR...]")
+    email.add_argument("--cc", help="ADDR[,ADDR...]")
+    email.add_argument("--subject", help="subject line (default names the quarter)")
+    email.add_argument("--goal", help="deliveries goal used for the report")
+    _add_data_options(email)
+    email.add_argument("--out", metavar="DIR", help="report root (default: report/)")
+    email.add_argument(
+        "--dry-run", action="store_true", help="print the headers and attachments; send nothing"
+    )
+    return parser
+
+
+def _load(args: argparse.Namespace):
+    from . import dataset
+
+    return dataset.load(deliveries=args.data, goals=args.goals, revisions=args.revisions)
+
+
+def run_metrics(args: argparse.Namespace) -> int:
+    from . import dataset, formatting, metrics
+
+    goal = dataset.parse_goal(args.goal)
+    summary = metrics.summarize(_load(args), args.quarter, goal=goal)
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(formatting.metrics_text(summary))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from . import dataset, render
+
+    paths = render.render_quarter(
+        args.quarter,
+        goal=dataset.parse_goal(args.goal),
+        data_paths=dataset.resolve_paths(
+            deliveries=args.data, goals=args.goals, revisions=args.revisions
+        ),
+        out_root=args.out,
+        paper=args.paper,
+    )
+    for path in paths.values():
+        print(f"wrote {dataset.display_path(path)}")
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from . import dataset, render
+
+    paths = render.render_history(
+        start=args.start,
+        end=args.end,
+        data_paths=dataset.resolve_paths(
+            deliveries=args.data, goals=args.goals, revisions=args.revisions
+        ),
+        out_root=args.out,
+        paper=args.paper,
+    )
+    for path in paths.values():
+        print(f"wrote {dataset.display_path(path)}")
+    return 0
+
+
+def run_reports(args: argparse.Namespace) -> int:
+    from . import batch, dataset
+
+    return batch.render_all(
+        data_paths=dataset.resolve_paths(
+            deliveries=args.data, goals=args.goals, revisions=args.revisions
+        ),
+        out_root=args.out,
+        paper=args.paper,
+        jobs=args.jobs,
+        only=args.quarters.split(",") if args.quarters else None,
+        force=args.force,
+    )
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from . import ingest
+
+    return ingest.run(args)
+
+
+def run_email(args: argparse.Namespace) -> int:
+    from . import mailer
+
+    return mailer.run(args)
+
+
+COMMANDS = {
+    "metrics": run_metrics,
+    "report": run_report,
+    "reports": run_reports,
+    "history": run_history,
+    "ingest": run_ingest,
+    "email": run_email,
+}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    verbose = args.verbose or os.environ.get("DEBUG", "") not in ("", "0")
+    warnings.showwarning = _show_warning
+    try:
+        return COMMANDS[args.command](args)
+    except DeliveriesError as exc:
+        if verbose:
+            traceback.print_exc()
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            sys.stderr.write(f"error: {line}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; no report was replaced\n")
+        return 130
+    except Exception as exc:  # a bug: say so plainly, traceback on request
+        if verbose:
+            traceback.print_exc()
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(run with --verbose or DEBUG=1 for the traceback)\n"
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

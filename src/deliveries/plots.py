@@ -1,0 +1,408 @@
+"""Charts: each function takes data and returns a matplotlib Figure; no file I/O.
+
+One palette throughout, chosen to stay apart in grayscale (dark navy against light amber, with
+hatching and marker shapes as second cues), so printed reports read the same in black and white.
+Styles are applied per figure with context managers, so nothing leaks between reports rendered in
+one kernel.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display here; a notebook's inline backend still shows the figures
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from . import quarters  # noqa: E402
+from .metrics import UNCERTAINTY  # noqa: E402
+
+PRODUCED = "#1d3557"
+DELIVERED = "#f4a259"
+ACCENT = "#7a7a7a"
+GOAL = "#111111"
+MODEL_COLORS = {
+    "Model S": "#1d3557",
+    "Model X": "#457b9d",
+    "Model S/X": "#2c5d8a",
+    "Model 3": "#f4a259",
+    "Model 3/Y": "#f4a259",
+    "Other Models": "#9db4c0",
+}
+MODEL_HATCHES = {
+    "Model S": "",
+    "Model X": "//",
+    "Model S/X": "",
+    "Model 3": "..",
+    "Model 3/Y": "..",
+    "Other Models": "xx",
+}
+FALLBACK_COLORS = ["#8d6a9f", "#bfbfbf", "#556b2f", "#c9a227"]
+
+RC = {
+    "svg.fonttype": "none",  # keep text as text: smaller files, selectable in the PDF
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "legend.frameon": False,
+    "hatch.linewidth": 0.6,
+}
+WIDTH, HEIGHT = 7.2, 3.0  # inches; fits an A4 or Letter column at 100%
+
+thousands = FuncFormatter(lambda value, _: f"{value:,.0f}")
+signed_percent = FuncFormatter(lambda value, _: f"{value:+.0f}%" if value else "0%")
+
+
+def _style():
+    """Context manager that applies the report style to figures created inside it."""
+    return _Chain(sns.axes_style("whitegrid", {"grid.color": "#e3e3e3"}), plt.rc_context(RC))
+
+
+class _Chain:
+    def __init__(self, *managers):
+        self.managers = managers
+
+    def __enter__(self):
+        for manager in self.managers:
+            manager.__enter__()
+
+    def __exit__(self, *exc):
+        for manager in reversed(self.managers):
+            manager.__exit__(*exc)
+
+
+def _new(nrows: int = 1, ncols: int = 1, height: float = HEIGHT, **kwargs):
+    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, **kwargs)
+    return fig, axes
+
+
+def _window(table: pd.DataFrame, quarter: str | None, window: int | None) -> pd.DataFrame:
+    """The rows up to ``quarter`` (all if None), the last ``window`` of them (all if None)."""
+    rows = table
+    if quarter is not None:
+        rows = rows[rows.index <= quarters.parse_quarter(quarter)]
+    return rows.tail(window) if window else rows
+
+
+def _labels(index: pd.Index) -> list[str]:
+    return [f"Q{p.quarter}\n{p.year}" for p in index]
+
+
+def _span(rows: pd.DataFrame) -> str:
+    return f"{quarters.display(rows.index[0])}\u2013{quarters.display(rows.index[-1])}"
+
+
+def production_vs_deliveries(
+    table: pd.DataFrame, quarter: str, goal: int | None = None, window: int = 8
+) -> Figure:
+    """Grouped bars for the trailing quarters, the goal marked on the report quarter.
+
+    Approximate deliveries carry an error bar for Tesla's +-0.5% caveat.
+    """
+    rows = _window(table, quarter, window)
+    with _style():
+        fig, ax = _new()
+        x = np.arange(len(rows))
+        produced = rows["produced"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        delivered = rows["delivered"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        approx = rows["delivered_approx"].to_numpy(dtype=bool)
+        ax.bar(x - 0.2, produced, 0.4, color=PRODUCED, label="Produced")
+        ax.bar(
+            x + 0.2,
+            delivered,
+            0.4,
+            color=DELIVERED,
+            edgecolor=PRODUCED,
+            linewidth=0.4,
+            hatch="..",
+            label="Delivered",
+        )
+        if approx.any():
+            errors = np.where(approx, delivered * float(UNCERTAINTY), 0)
+            ax.errorbar(
+                (x + 0.2)[approx],
+                delivered[approx],
+                yerr=errors[approx],
+                fmt="none",
+                ecolor=GOAL,
+                elinewidth=0.8,
+                capsize=2.5,
+                label="\u00b10.5% (approximate)",
+            )
+        if goal:
+            ax.hlines(
+                goal,
+                x[-1] - 0.5,
+                x[-1] + 0.5,
+                colors=GOAL,
+                linestyles="--",
+                linewidth=1.2,
+                label=f"Goal {goal:,}",
+            )
+            ax.annotate(
+                f"goal {goal:,}",
+                (x[-1] + 0.5, goal),
+                xytext=(-2, 3),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=8,
+            )
+        ax.set_xticks(x, _labels(rows.index))
+        ax.set_ylabel("Vehicles")
+        ax.yaxis.set_major_formatter(thousands)
+        ax.set_title(f"Production and deliveries per quarter, {_span(rows)}")
+        ax.legend(loc="upper left", ncols=4)
+        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0]]) * 1.18, 1))
+        ax.grid(axis="x", visible=False)
+    return fig
+
+
+def growth(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
+    """Quarter-over-quarter and year-over-year growth of production and deliveries, in %."""
+    rows = _window(table, quarter, window)
+    with _style():
+        fig, axes = _new(1, 2, sharey=True)
+        x = np.arange(len(rows))
+        for ax, suffix, title in (
+            (axes[0], "qoq", "Quarter over quarter"),
+            (axes[1], "yoy", "Year over year"),
+        ):
+            for column, color, marker, name in (
+                ("produced", PRODUCED, "o", "Production"),
+                ("delivered", DELIVERED, "s", "Deliveries"),
+            ):
+                values = rows[f"{column}_{suffix}"].astype("Float64") * 100
+                ax.plot(
+                    x,
+                    values.to_numpy(dtype=float, na_value=np.nan),
+                    color=color,
+                    marker=marker,
+                    markersize=4.5,
+                    linewidth=1.6,
+                    linestyle="-" if column == "produced" else "--",
+                    label=name,
+                    markeredgecolor=PRODUCED,
+                )
+            ax.axhline(0, color=ACCENT, linewidth=0.8)
+            ax.set_xticks(x, [f"Q{p.quarter}\n{str(p.year)[2:]}" for p in rows.index])
+            ax.set_title(f"{title} growth, %")
+            ax.yaxis.set_major_formatter(signed_percent)
+        axes[0].set_ylabel("Change in %")
+        axes[0].legend(loc="best")
+        fig.suptitle(
+            f"Growth of production and deliveries, {_span(rows)}",
+            x=0.01,
+            ha="left",
+            fontsize=10.5,
+            fontweight="bold",
+        )
+    return fig
+
+
+def gap(table: pd.DataFrame, quarter: str | None = None, window: int | None = 8) -> Figure:
+    """Produced minus delivered per quarter (bars) and its running total (line)."""
+    rows = _window(table, quarter, window)
+    with _style():
+        fig, ax = _new()
+        x = np.arange(len(rows))
+        gaps = rows["gap"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        colors = [PRODUCED if g >= 0 else DELIVERED for g in np.nan_to_num(gaps)]
+        ax.bar(
+            x,
+            gaps,
+            0.6,
+            color=colors,
+            edgecolor=PRODUCED,
+            linewidth=0.4,
+            label="Quarter's gap (produced \u2212 delivered)",
+        )
+        cumulative = rows["cumulative_gap"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        ax.plot(
+            x,
+            cumulative,
+            color=GOAL,
+            marker="D",
+            markersize=3.5,
+            linewidth=1.4,
+            label="Cumulative gap since the first quarter with both figures",
+        )
+        ax.axhline(0, color=ACCENT, linewidth=0.8)
+        ax.set_xticks(
+            x,
+            _labels(rows.index)
+            if len(rows) <= 12
+            else [f"{p.year}" if p.quarter == 1 else "" for p in rows.index],
+        )
+        ax.set_ylabel("Vehicles")
+        ax.yaxis.set_major_formatter(thousands)
+        ax.set_title(f"Production minus deliveries (an inventory proxy), {_span(rows)}")
+        ax.legend(loc="upper left")
+        ax.grid(axis="x", visible=False)
+    return fig
+
+
+def model_mix(lines: pd.DataFrame, quarter: str | None = None, window: int | None = 8) -> Figure:
+    """Share of each quarter's deliveries by model line, as the releases grouped them."""
+    delivered = lines.dropna(subset=["delivered"])
+    shares = delivered.pivot_table(
+        index="period", columns="model_line", values="delivered", aggfunc="sum", sort=False
+    ).astype(float)
+    order = list(dict.fromkeys(delivered["model_line"]))
+    shares = shares[order].sort_index()
+    shares = shares.div(shares.sum(axis=1), axis=0) * 100
+    shares = _window(shares, quarter, window)
+    with _style():
+        fig, ax = _new()
+        x = np.arange(len(shares))
+        bottom = np.zeros(len(shares))
+        for i, name in enumerate(shares.columns):
+            values = shares[name].fillna(0).to_numpy()
+            if not values.any():
+                continue
+            ax.bar(
+                x,
+                values,
+                0.7 if len(x) <= 12 else 0.9,
+                bottom=bottom,
+                color=MODEL_COLORS.get(name, FALLBACK_COLORS[i % len(FALLBACK_COLORS)]),
+                hatch=MODEL_HATCHES.get(name, ""),
+                edgecolor="white",
+                linewidth=0.5,
+                label=name,
+            )
+            bottom += values
+        ax.set_xticks(
+            x,
+            _labels(shares.index)
+            if len(shares) <= 12
+            else [f"{p.year}" if p.quarter == 1 else "" for p in shares.index],
+        )
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Share of deliveries, %")
+        ax.set_title(f"Model mix: share of deliveries by model line, {_span(shares)}")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.grid(axis="x", visible=False)
+    return fig
+
+
+def history(table: pd.DataFrame) -> Figure:
+    """Production and deliveries over every quarter in the data."""
+    with _style():
+        fig, ax = _new(height=3.2)
+        x = np.arange(len(table))
+        for column, color, marker, style, name in (
+            ("produced", PRODUCED, "o", "-", "Produced"),
+            ("delivered", DELIVERED, "s", "--", "Delivered"),
+        ):
+            values = table[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            ax.plot(
+                x,
+                values,
+                color=color,
+                marker=marker,
+                markersize=3,
+                linestyle=style,
+                linewidth=1.6,
+                label=name,
+                markeredgecolor=PRODUCED,
+            )
+        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in table.index])
+        ax.set_ylabel("Vehicles per quarter")
+        ax.yaxis.set_major_formatter(thousands)
+        ax.set_title(f"Production and deliveries per quarter, {_span(table)}")
+        ax.legend(loc="upper left")
+    return fig
+
+
+def yoy_growth(table: pd.DataFrame) -> Figure:
+    """Year-over-year growth of deliveries and production over every quarter."""
+    with _style():
+        fig, ax = _new()
+        x = np.arange(len(table))
+        for column, color, marker, style, name in (
+            ("produced_yoy", PRODUCED, "o", "-", "Production"),
+            ("delivered_yoy", DELIVERED, "s", "--", "Deliveries"),
+        ):
+            values = table[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan) * 100
+            ax.plot(
+                x,
+                values,
+                color=color,
+                marker=marker,
+                markersize=3,
+                linestyle=style,
+                linewidth=1.5,
+                label=name,
+                markeredgecolor=PRODUCED,
+            )
+        ax.axhline(0, color=ACCENT, linewidth=0.8)
+        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in table.index])
+        ax.set_ylabel("Change on a year earlier, %")
+        ax.yaxis.set_major_formatter(signed_percent)
+        ax.set_title(f"Year-over-year growth, {_span(table)}")
+        ax.legend(loc="upper right")
+    return fig
+
+
+def annual_vs_goal(annual: pd.DataFrame) -> Figure:
+    """Each year's deliveries (or the goal's metric) against its stated goal or guidance."""
+    with _style():
+        fig, ax = _new()
+        x = np.arange(len(annual))
+        actual = annual["actual_for_goal"].astype("Float64")
+        delivered = annual["delivered"].astype("Float64")
+        values = actual.fillna(delivered).to_numpy(dtype=float, na_value=np.nan)
+        ax.bar(
+            x,
+            values,
+            0.6,
+            color=DELIVERED,
+            edgecolor=PRODUCED,
+            linewidth=0.4,
+            hatch="..",
+            label="Actual (the goal's measure)",
+        )
+        goals = annual["goal"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        highs = annual["goal_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        ax.hlines(
+            goals,
+            x - 0.38,
+            x + 0.38,
+            colors=GOAL,
+            linestyles="--",
+            linewidth=1.4,
+            label="Goal (low end of a range)",
+        )
+        ax.hlines(
+            highs,
+            x - 0.38,
+            x + 0.38,
+            colors=GOAL,
+            linestyles=":",
+            linewidth=1.2,
+            label="High end of a range",
+        )
+        ax.set_xticks(
+            x,
+            [
+                str(y) + ("" if c else "*")
+                for y, c in zip(annual["year"], annual["complete"], strict=True)
+            ],
+        )
+        ax.set_ylabel("Vehicles per year")
+        ax.yaxis.set_major_formatter(thousands)
+        ax.set_title("Annual totals against stated goals and guidance")
+        ax.legend(loc="upper left")
+        ax.grid(axis="x", visible=False)
+    return fig

@@ -1,0 +1,47 @@
+"""Shared fixtures: the real data set and helpers to write small hand-made tables."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deliveries import dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+HEADER = (
+    "quarter,model_line,produced,delivered,lease_pct,delivered_approx,release_date,source,"
+    "source_url,verified"
+)
+GOALS_HEADER = "period,metric,scope,goal,goal_high,kind,stated_on,stated_by,quote,source,verified"
+
+
+@pytest.fixture(scope="session")
+def real_data() -> dataset.Dataset:
+    """The tables in data/, loaded once."""
+    return dataset.load(DATA_DIR)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/ in a temporary folder."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("README.md"))
+    return target
+
+
+def write_table(
+    folder: Path, rows: list[str], name: str = "production_deliveries.csv", header: str = HEADER
+) -> Path:
+    """Write a CSV with ``header`` and ``rows`` (already comma-joined) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def write_goals(folder: Path, rows: list[str]) -> Path:
+    """Write a goals.csv with the standard header."""
+    return write_table(folder, rows, name="goals.csv", header=GOALS_HEADER)

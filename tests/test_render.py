@@ -1,0 +1,91 @@
+"""End to end: render 2019Q3 into a temporary folder and read what a person would read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from deliveries import render
+from deliveries.cli import main
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    paths = render.render_quarter("2019Q3", out_root=out)
+    return out, paths
+
+
+def pdf_text(path, pages=None) -> str:
+    reader = PdfReader(path)
+    chosen = reader.pages if pages is None else [reader.pages[i] for i in pages]
+    return " ".join(page.extract_text() for page in chosen)
+
+
+def test_files_land_in_the_quarter_folder(rendered):
+    out, paths = rendered
+    assert paths["pdf"] == out / "2019Q3" / "tesla-deliveries-2019Q3.pdf"
+    for path in paths.values():
+        assert path.stat().st_size > 0
+    assert not list((out / "2019Q3").glob(".rendering-*")), "staging folder left behind"
+
+
+def test_pdf_text_holds_the_hand_worked_figures(rendered):
+    text = pdf_text(rendered[1]["pdf"])
+    for figure in ("96,155", "97,000", "100,000", "3,000", "10.5%"):
+        assert figure in text, figure
+
+
+def test_page_one_tells_the_story(rendered):
+    text = pdf_text(rendered[1]["pdf"], pages=[0])
+    for phrase in (
+        "Q3 2019",
+        "production and deliveries",
+        "~97,000",
+        "87,048",
+        "80,142",
+        "+10.5%",
+        "+20.0%",
+        "3,000 short of the 100,000 goal",
+        "2,515 to 3,485",
+        "record",
+    ):
+        assert phrase in text, phrase
+
+
+def test_pdf_is_small_and_short(rendered):
+    pdf = rendered[1]["pdf"]
+    assert pdf.stat().st_size < 1_000_000
+    assert len(PdfReader(pdf).pages) <= 4
+
+
+def test_html_has_no_code_prompts_or_external_references(rendered):
+    html = rendered[1]["html"].read_text()
+    assert "In&nbsp;[" not in html and "Out[" not in html
+    assert "import deliveries" not in html and "sections.kpi_table" not in html
+    assert not re.search(r"<script", html, re.I)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html.split("<main>")[0])
+    for match in re.finditer(r"""<(img|link|script)[^>]+(src|href)=["']([^"']+)""", html):
+        assert match.group(3).startswith("data:"), match.group(0)[:80]
+    assert "require.js" not in html and "mathjax" not in html.lower()
+
+
+def test_html_has_the_expected_charts(rendered):
+    html = rendered[1]["html"].read_text()
+    titles = re.findall(r'<figure class="chart"><img [^>]*alt="([^"]+)"', html)
+    assert len(titles) == 4
+    assert titles[0].startswith("Production and deliveries per quarter, Q4 2017")
+
+
+def test_executed_notebook_is_kept(rendered):
+    assert '"injected-parameters"' in rendered[1]["ipynb"].read_text()
+
+
+def test_make_report_style_cli_prints_where_it_wrote(capsys, tmp_path):
+    code = main(["report", "--quarter", "2019Q2", "--goal", "90000", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"wrote {tmp_path}/2019Q2/tesla-deliveries-2019Q2.pdf" in out
+    assert "90,000" in pdf_text(tmp_path / "2019Q2" / "tesla-deliveries-2019Q2.pdf", pages=[0])

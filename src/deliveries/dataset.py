@@ -327,7 +327,8 @@ def _check_quarters(where: str, records: list[dict], problems: list[str]) -> Non
             if len(known) == len(lines) and line_sum != total[column] or line_sum > total[column]:
                 problems.append(
                     f"{where}, row {total['row']}, {column}: {quarter} Total is "
-                    f"{total[column]:,} but the model lines (rows {_rows(lines)}) add up to {line_sum:,}"
+                    f"{total[column]:,} but the model lines (rows {_rows(lines)}) add up to "
+                    f"{line_sum:,}"
                 )
 
 

@@ -388,3 +388,41 @@ def render_history(
 def _load_arguments(data_paths: dict | None) -> dict:
     data_paths = data_paths or {}
     return {key: data_paths.get(key) for key in ("deliveries", "goals", "revisions")}
+
+
+def code_files() -> list[Path]:
+    """The package's code and template files: a change in any of them changes the reports."""
+    package = Path(__file__).parent
+    return sorted(
+        p for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"}
+    )
+
+
+def input_files(job: Job) -> list[Path]:
+    """Every file a report's content depends on."""
+    data = [Path(v) for k, v in job.parameters.items() if k.endswith("_file") and v]
+    return [*data, job.notebook, *code_files()]
+
+
+def is_up_to_date(job: Job) -> bool:
+    """True when all of the job's files exist and are newer than every input."""
+    outputs = [job.paths[ext] for ext in ("ipynb", "html", "pdf")]
+    if not all(p.exists() for p in outputs):
+        return False
+    oldest_output = min(p.stat().st_mtime for p in outputs)
+    return all(p.stat().st_mtime <= oldest_output for p in input_files(job))
+
+
+def ensure_quarter(
+    quarter: str,
+    goal: int | None = None,
+    data_paths: dict | None = None,
+    out_root: Path | str | None = None,
+    paper: str = "A4",
+) -> dict[str, Path]:
+    """The quarter's report files, rendered first when missing or older than their inputs."""
+    dataset = load(**_load_arguments(data_paths))
+    job = quarter_job(dataset, quarter, goal, out_root, paper)
+    if is_up_to_date(job):
+        return dict(job.paths)
+    return run_job(job)

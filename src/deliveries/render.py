@@ -410,7 +410,13 @@ def is_up_to_date(job: Job) -> bool:
     if not all(p.exists() for p in outputs):
         return False
     oldest_output = min(p.stat().st_mtime for p in outputs)
-    return all(p.stat().st_mtime <= oldest_output for p in input_files(job))
+    if any(p.stat().st_mtime > oldest_output for p in input_files(job)):
+        return False
+    try:  # rendered with the same parameters (goal, data files)?
+        executed = json.loads(job.paths["ipynb"].read_text(encoding="utf-8"))
+        return executed["metadata"]["papermill"]["parameters"] == job.parameters
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def ensure_quarter(

@@ -96,11 +96,19 @@ email: $(REPORT_PDF)
 	$(RUN) email --quarter $(QUARTER) --to "$(TO)" $(if $(CC),--cc "$(CC)") \
 		$(if $(GOAL),--goal $(GOAL)) $(DATA_ARGS) --out $(OUT)
 
-## Start JupyterLab on the notebooks (PORT=8888); stop it with Ctrl-C
+## Start JupyterLab on notebooks/ (PORT=8888, LAB_TOKEN=...); stop with Ctrl-C twice
 .PHONY: lab
+lab: LAB_URL = $(strip $(if $(LAB_TOKEN),http://127.0.0.1:$(PORT)/lab?token=$(LAB_TOKEN),\
+	the URL with ?token= that Jupyter prints below))
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --no-browser --port $(PORT) --ServerApp.port_retries=0 \
-		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
+	@[[ "$(PORT)" =~ ^[0-9]+$$ ]] && (( $(PORT) > 0 && $(PORT) < 65536 )) || \
+		{ echo "error: PORT=$(PORT) is not a port number (1-65535)" >&2; exit 2; }
+	@echo "lab: open $(LAB_URL)"
+	@echo "lab: stop with Ctrl-C twice, or from another shell: $(BIN)/jupyter lab stop $(PORT)"
+	@$(if $(LAB_TOKEN),JUPYTER_TOKEN='$(LAB_TOKEN)') exec $(BIN)/jupyter lab --no-browser \
+		--ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
+		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Run the test suite
 .PHONY: test

@@ -104,8 +104,69 @@ HISTORY = [
     code("sections.quarters_table(view.table)"),
 ]
 
+EXPLORE = [
+    markdown(
+        "# Exploring Tesla's production and deliveries\n\n"
+        "Start JupyterLab with `make lab`, then run all cells (Run > Run All Cells). Every cell "
+        "calls the `deliveries` package, so the figures are the ones `make report` prints. "
+        "Change a quarter or a goal and run the cell again. Outputs are not committed: "
+        "`make strip` clears them."
+    ),
+    code(
+        "from deliveries import annual_table, goal_results, headline, load, plots\n"
+        "from deliveries import quarter_explorer, quarterly_table, sections, summarize\n\n"
+        "data = load()  # the tables in data/; load(deliveries=..., goals=...) for others\n"
+        "data.quarters[0], data.quarters[-1]"
+    ),
+    markdown(
+        "## Any quarter's figures\n\n"
+        "`summarize` computes everything the report says about a quarter, against the stated "
+        "goal or `goal=...`; `headline` is the report's first paragraph."
+    ),
+    code('summary = summarize(data, "2019Q3")\nprint(headline(summary))'),
+    code("sections.kpi_table(summary)"),
+    code("summary.produced, summary.delivered, summary.gap, summary.shortfall"),
+    code('print(headline(summarize(data, "2019Q3", goal=110_000)))'),
+    markdown(
+        "## The gap over time\n\n"
+        "`quarterly_table` has one row per quarter: `gap` is produced \u2212 delivered, "
+        "`cumulative_gap` its running total since the first quarter with both figures (an "
+        "inventory proxy)."
+    ),
+    code(
+        "table = quarterly_table(data)\n"
+        'table[["produced", "delivered", "gap", "cumulative_gap"]].tail(8)'
+    ),
+    code("sections.chart(plots.gap(table, window=None))"),
+    markdown(
+        "## Goals hit and missed\n\n"
+        "The quarters with a stated deliveries goal (shortfall = goal \u2212 delivered; negative "
+        "when beaten), then each year against its annual goal or guidance."
+    ),
+    code("goal_results(data)"),
+    code(
+        "annual = annual_table(data)\n"
+        'annual[["year", "goal", "goal_metric", "actual_for_goal", "met", "difference"]]'
+    ),
+    code("sections.chart(plots.annual_vs_goal(annual))"),
+    markdown(
+        "## Model mix\n\n"
+        "Each model line's share of deliveries, grouped as Tesla's releases grouped them."
+    ),
+    code("sections.model_table(summary)"),
+    code("sections.chart(plots.model_mix(data.lines, window=None))"),
+    markdown(
+        "## Pick a quarter and a goal\n\n"
+        "Choose a quarter and type a deliveries goal (0: the goal stated for the quarter); the "
+        "headline, KPI table and chart update. The controls need a running kernel: a static "
+        "view of the notebook does not show them."
+    ),
+    code('quarter_explorer(data, quarter="2019Q3")'),
+]
+
 if __name__ == "__main__":
-    for name, cells in (("quarterly_report", QUARTERLY), ("history", HISTORY)):
+    notebooks = (("quarterly_report", QUARTERLY), ("history", HISTORY), ("explore", EXPLORE))
+    for name, cells in notebooks:
         path = ROOT / "notebooks" / f"{name}.ipynb"
         nbformat.write(notebook(name.replace("_", "-"), cells), path)
         print(f"wrote {path.relative_to(ROOT)}")

@@ -1,1 +1,61 @@
-"""Tesla quarterly production and deliveries: data, metrics and reports."""
+"""Tesla quarterly production and deliveries: data, metrics and reports.
+
+The public API, what the notebooks use (``from deliveries import load, summarize``):
+
+- ``load(data_dir=None, *, deliveries=None, goals=None, revisions=None)``: the validated tables
+  in ``data/`` (or elsewhere) as a ``Dataset``.
+- ``summarize(dataset, quarter, goal=None)``: every figure of a quarter's report.
+- ``quarterly_table(dataset)``: per quarter: produced, delivered, growth, gap, cumulative gap.
+- ``annual_table(dataset)``: per year: totals and the annual goal, met or missed.
+- ``headline(summary)``: the report's headline paragraph as text.
+- ``goal_results(dataset)``: the quarters with a stated deliveries goal, hit or missed.
+- ``quarter_explorer(dataset, quarter=None, goal=None)``: widgets to pick a quarter and a goal.
+- ``plots``: charts (matplotlib Figures); ``sections``: the report's HTML blocks.
+
+Names are loaded on first use, so ``import deliveries`` stays light: matplotlib, ipywidgets and
+the rendering libraries are imported only when something that needs them is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = [
+    "load",
+    "summarize",
+    "quarterly_table",
+    "annual_table",
+    "headline",
+    "goal_results",
+    "quarter_explorer",
+    "plots",
+    "sections",
+]
+
+# public name -> (module, attribute); attribute None means the module itself
+_LAZY = {
+    "load": ("dataset", "load"),
+    "summarize": ("metrics", "summarize"),
+    "quarterly_table": ("metrics", "quarterly_table"),
+    "annual_table": ("metrics", "annual_table"),
+    "headline": ("narrative", "headline"),
+    "goal_results": ("explore", "goal_results"),
+    "quarter_explorer": ("explore", "quarter_explorer"),
+    "plots": ("plots", None),
+    "sections": ("sections", None),
+}
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first access (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

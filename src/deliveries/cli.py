@@ -131,37 +131,48 @@ def run_metrics(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from . import dataset, render
+    from . import render
 
-    paths = render.render_quarter(
-        args.quarter,
-        goal=dataset.parse_goal(args.goal),
-        data_paths=dataset.resolve_paths(
-            deliveries=args.data, goals=args.goals, revisions=args.revisions
-        ),
-        out_root=args.out,
-        paper=args.paper,
-    )
+    # Spawn the kernel first: its imports (pandas, matplotlib) overlap with ours.
+    with render.KernelSession() as session:
+        from . import dataset
+
+        paths = render.render_quarter(
+            args.quarter,
+            goal=dataset.parse_goal(args.goal),
+            data_paths=_data_paths(args),
+            out_root=args.out,
+            paper=args.paper,
+            session=session,
+        )
     for path in paths.values():
         print(f"wrote {dataset.display_path(path)}")
     return 0
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from . import dataset, render
+    from . import render
 
-    paths = render.render_history(
-        start=args.start,
-        end=args.end,
-        data_paths=dataset.resolve_paths(
-            deliveries=args.data, goals=args.goals, revisions=args.revisions
-        ),
-        out_root=args.out,
-        paper=args.paper,
-    )
+    with render.KernelSession() as session:
+        from . import dataset
+
+        paths = render.render_history(
+            start=args.start,
+            end=args.end,
+            data_paths=_data_paths(args),
+            out_root=args.out,
+            paper=args.paper,
+            session=session,
+        )
     for path in paths.values():
         print(f"wrote {dataset.display_path(path)}")
     return 0
+
+
+def _data_paths(args: argparse.Namespace) -> dict:
+    from . import dataset
+
+    return dataset.resolve_paths(deliveries=args.data, goals=args.goals, revisions=args.revisions)
 
 
 def run_reports(args: argparse.Namespace) -> int:

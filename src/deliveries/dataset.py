@@ -21,8 +21,8 @@ import pandas as pd
 
 from . import quarters
 from .errors import DataError, ParameterError
+from .paths import REPO_ROOT, display_path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TOTAL = "Total"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the real table is ~30 KB; anything this big is not ours
 MAX_PROBLEMS_SHOWN = 20
@@ -67,14 +67,6 @@ class DataWarning(UserWarning):
 def default_data_dir() -> Path:
     """``$DELIVERIES_DATA_DIR`` if set, else the repository's ``data/`` folder."""
     return Path(os.environ.get("DELIVERIES_DATA_DIR") or REPO_ROOT / "data")
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would recognise it: relative to the working directory when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 # --- reading ---------------------------------------------------------------------------------

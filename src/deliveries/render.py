@@ -1,24 +1,36 @@
 """Execute a report notebook with papermill's parameters, export HTML with nbconvert, print the
 same HTML to PDF with WeasyPrint, and move the finished files into place atomically.
 
-Everything happens in one process. A :class:`KernelSession` can be kept across several reports
-(the batch does so); each report then starts from a cleared namespace, so it gives exactly the
-output a fresh kernel gives.
+Everything happens in one process, arranged so that start-up costs overlap: the kernel is
+spawned first and imports pandas/matplotlib/seaborn while this process imports nbconvert and
+WeasyPrint, and WeasyPrint loads its fonts while the kernel runs the notebook. A
+:class:`KernelSession` can be kept across several reports (the batch does so); each report then
+starts from a cleared namespace, so it gives exactly the output a fresh kernel gives.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import quarters
-from .dataset import REPO_ROOT, Dataset, display_path, load
 from .errors import ParameterError, RenderError
+from .paths import REPO_ROOT, display_path
+
+# jsonschema (imported by nbformat) loads the optional `rfc3987_syntax` package when it is
+# installed, and JupyterLab installs it; building its grammar costs ~1.3 s per process. We never
+# validate the "iri" format, so this process declines that optional import; jsonschema handles
+# the ImportError by leaving that one checker out. JupyterLab's own processes are unaffected.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 QUARTERLY_NOTEBOOK = NOTEBOOKS / "quarterly_report.ipynb"
@@ -28,8 +40,16 @@ PAPERS = {"a4": "A4", "letter": "Letter"}
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60  # seconds for the kernel to come up
 CELL_TIMEOUT = 120  # seconds per cell: a hung kernel cannot hang `make report`
-# Run before each report in a kept kernel: an empty user namespace and default matplotlib
-# settings, as a fresh kernel would have. Imported modules stay loaded: that is the saving.
+STAMP_NAME = ".inputs.sha256"
+# Sent to a new kernel at once, so its imports overlap with ours. Binds no names.
+WARM_UP_SOURCE = (
+    "import importlib as _importlib\n"
+    "for _name in ('pandas', 'matplotlib', 'seaborn', 'deliveries.plots', 'deliveries.sections'):\n"
+    "    _importlib.import_module(_name)\n"
+    "del _importlib, _name"
+)
+# Run before each further report in a kept kernel: an empty user namespace and default
+# matplotlib settings, as a fresh kernel has. Imported modules stay loaded: that is the saving.
 RESET_SOURCE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
     "import matplotlib as _mpl; _mpl.rcdefaults(); del _mpl"
@@ -49,24 +69,23 @@ def parse_paper(paper: str) -> str:
         raise ParameterError(f'paper "{paper}" is not one of A4, Letter') from None
 
 
-def quarter_paths(out_root: Path, quarter: str) -> dict[str, Path]:
+def quarter_paths(out_root: Path | str, quarter: str) -> dict[str, Path]:
     """Where a quarter's report files go: ``report/2019Q3/tesla-deliveries-2019Q3.*``."""
     folder = Path(out_root) / quarter
-    stem = f"tesla-deliveries-{quarter}"
-    return {ext: folder / f"{stem}.{ext}" for ext in ("ipynb", "html", "pdf")}
+    return {ext: folder / f"tesla-deliveries-{quarter}.{ext}" for ext in ("ipynb", "html", "pdf")}
 
 
-def history_paths(out_root: Path) -> dict[str, Path]:
+def history_paths(out_root: Path | str) -> dict[str, Path]:
     """Where the history report goes: ``report/history/tesla-deliveries-history.*``."""
     folder = Path(out_root) / "history"
     return {ext: folder / f"tesla-deliveries-history.{ext}" for ext in ("ipynb", "html", "pdf")}
 
 
-# --- notebook parameters -----------------------------------------------------------------------
+# --- notebook parameters -------------------------------------------------------------------------
 
 
 def _read_notebook(path: Path):
-    """Read a notebook without JSON-schema validation (see ``_quiet_imports`` for why)."""
+    """Read a notebook (no JSON-schema validation: the file is ours and read on every render)."""
     from nbformat.v4 import reads
 
     nb = reads(Path(path).read_text(encoding="utf-8"))
@@ -79,28 +98,27 @@ def notebook_parameters(path: Path) -> dict[str, str]:
     """Parameter names and their inferred types, from the notebook's ``parameters`` cell."""
     from papermill.inspection import _infer_parameters
 
-    nb = _read_notebook(path)
-    return {p.name: p.inferred_type_name for p in _infer_parameters(nb)}
+    return {p.name: p.inferred_type_name for p in _infer_parameters(_read_notebook(path))}
 
 
 def check_parameters(path: Path, parameters: dict) -> None:
-    """Unknown names or values of the wrong type are errors, before any kernel starts."""
+    """Unknown names or values of the wrong type are errors, before any notebook runs."""
     declared = notebook_parameters(path)
     if not declared:
         raise RenderError(f"{display_path(path)} has no cell tagged 'parameters'")
+    types = {"str": str, "int": int}
     for name, value in parameters.items():
         if name not in declared:
             raise ParameterError(
                 f"{display_path(path)} has no parameter {name!r} (it has: {', '.join(declared)})"
             )
-        allowed = {"str": (str,), "int": (int,), "None": (type(None),)}
-        kind = declared[name]
         if value is None:
             continue  # every parameter of ours defaults to None or accepts it
-        if kind in allowed and not isinstance(value, allowed[kind]) and kind != "None":
-            raise ParameterError(f"parameter {name}={value!r} should be of type {kind}")
+        wanted = types.get(declared[name])
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ParameterError(f"parameter {name}={value!r} should be a string or a number")
+        if wanted and not isinstance(value, wanted):
+            raise ParameterError(f"parameter {name}={value!r} should be of type {declared[name]}")
 
 
 def parameterize(path: Path, parameters: dict):
@@ -112,48 +130,73 @@ def parameterize(path: Path, parameters: dict):
     return parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
 
 
-# --- kernel and execution ----------------------------------------------------------------------
+# --- kernel and execution ------------------------------------------------------------------------
 
 
 class KernelSession:
-    """One ipykernel kept for several notebooks; each run starts from a cleared namespace."""
+    """One ipykernel kept for several notebooks; each run starts from a cleared namespace.
+
+    ``start()`` returns as soon as the kernel process is spawned and has been asked to import the
+    libraries the notebooks use; ``execute`` waits for it to be ready.
+    """
 
     def __init__(self, cwd: Path | None = None):
         self.cwd = Path(cwd or REPO_ROOT)
         self.km = None
         self.kc = None
         self.runs = 0
+        self._socket_dir: str | None = None
 
-    def start(self) -> None:
+    def start(self) -> KernelSession:
         from jupyter_client.manager import KernelManager
 
+        if self.km is not None:
+            return self
         # "python3" resolves to the ipykernel of this interpreter: jupyter_client replaces a
         # kernelspec's bare "python" with sys.executable, so the kernel runs in this venv.
         # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
+        self._socket_dir = tempfile.mkdtemp(prefix="deliveries-kernel-")
         self.km = KernelManager(
-            kernel_name=KERNEL_NAME,
-            transport="ipc",
-            ip=str(Path(tempfile.mkdtemp(prefix="deliveries-kernel-")) / "k"),
+            kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self._socket_dir) / "k")
         )
         self.km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.enabled=False"])
         self.kc = self.km.client()
         self.kc.start_channels()
+        self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
+        self._ready = False
+        return self
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
         try:
+            # The kernel answers in order, so "ready" also means the warm-up imports are done
+            # (wait_for_ready reads and drops the warm-up's reply; a failed warm-up is harmless).
             self.kc.wait_for_ready(timeout=START_TIMEOUT)
         except RuntimeError as exc:
             self.close()
-            raise RenderError(
-                f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
-            ) from None
+            message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
+            raise RenderError(message) from None
+        self._ready = True
+
+    def _await_reply(self, msg_id: str, what: str) -> None:
+        while True:
+            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"].get("status") != "ok":
+            error = reply["content"].get("evalue", "")
+            raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")
 
     def execute(self, nb):
         """Execute ``nb`` in place and return it; raises nbclient's CellExecutionError."""
         from nbclient import NotebookClient
 
-        if self.km is None:
-            self.start()
+        self.start()
+        self._wait_ready()
         if self.runs:
-            self._reset()
+            reset = self.kc.execute(RESET_SOURCE, store_history=False)
+            self._await_reply(reset, "reset the kernel")
         client = NotebookClient(
             nb,
             km=self.km,
@@ -166,23 +209,17 @@ class KernelSession:
         self.runs += 1
         return client.execute()
 
-    def _reset(self) -> None:
-        msg_id = self.kc.execute(RESET_SOURCE, store_history=False)
-        reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
-        if reply["content"].get("status") != "ok":
-            raise RenderError("could not reset the kernel between reports")
-
     def close(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
-        self.km = self.kc = None
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+        self.km = self.kc = self._socket_dir = None
 
     def __enter__(self) -> KernelSession:
-        return self
+        return self.start()
 
     def __exit__(self, *exc) -> None:
         self.close()
@@ -198,14 +235,12 @@ def _failure_message(nb, exc, kept: Path) -> str:
         for index, cell in enumerate(nb.cells):
             if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
                 number, first_line = index + 1, cell.source.strip().splitlines()[0][:60]
-        return (
-            f"notebook cell {number} ({first_line}) raised {exc.ename}: "
-            f"{str(exc.evalue).strip().splitlines()[0] if exc.evalue else ''}; {where}"
-        )
+        detail = str(exc.evalue).strip().splitlines()[0] if exc.evalue else ""
+        return f"notebook cell {number} ({first_line}) raised {exc.ename}: {detail}; {where}"
     return f"executing the notebook failed: {type(exc).__name__}: {exc}; {where}"
 
 
-# --- export -------------------------------------------------------------------------------------
+# --- export --------------------------------------------------------------------------------------
 
 
 def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
@@ -259,65 +294,127 @@ def write_pdf(html: str, target: Path) -> None:
     weasyprint.HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(target)
 
 
-# --- the whole render ---------------------------------------------------------------------------
+def warm_up_pdf_engine() -> threading.Thread:
+    """Import WeasyPrint and load its fonts in a thread, while the kernel works."""
+
+    def warm() -> None:
+        # Only a warm-up: the real render reports any problem.
+        with contextlib.suppress(Exception):
+            write_pdf('<p style="font-family: DejaVu Sans">0</p>', Path(os.devnull))
+
+    thread = threading.Thread(target=warm, name="pdf-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+# --- jobs ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Job:
     """One report to render: which notebook, with what parameters, into which files."""
 
+    name: str
     notebook: Path
     parameters: dict
     paths: dict[str, Path]
     title: str
     running_head: str
     paper: str
+    fingerprint: str = field(default="", compare=False)
 
 
-def quarter_job(
-    dataset: Dataset, quarter: str, goal: int | None, out_root: Path | str | None, paper: str
-) -> Job:
+def quarter_job(dataset, quarter: str, goal: int | None, out_root, paper: str) -> Job:
     """The job for one quarterly report; checks the quarter and paper first."""
+    from . import quarters
+
     period = dataset.require_quarter(quarter)
     label = quarters.label(period)
     parameters = {"quarter": label, "goal": goal, **_data_parameters(dataset)}
-    return Job(
-        QUARTERLY_NOTEBOOK,
-        parameters,
-        quarter_paths(Path(out_root or default_out_root()), label),
+    job = Job(
+        name=label,
+        notebook=QUARTERLY_NOTEBOOK,
+        parameters=parameters,
+        paths=quarter_paths(Path(out_root or default_out_root()), label),
         title=f"Tesla {quarters.display(period)} production and deliveries",
         running_head=f"{quarters.display(period)} \u00b7 tesla-deliveries",
         paper=parse_paper(paper),
     )
+    return _with_fingerprint(job, dataset, upto=period)
 
 
-def history_job(
-    dataset: Dataset, start: str | None, end: str | None, out_root: Path | str | None, paper: str
-) -> Job:
+def history_job(dataset, start: str | None, end: str | None, out_root, paper: str) -> Job:
     """The job for the history report."""
     for value in (start, end):
         if value:
             dataset.require_quarter(value)
     parameters = {"start": start, "end": end, **_data_parameters(dataset)}
-    return Job(
-        HISTORY_NOTEBOOK,
-        parameters,
-        history_paths(Path(out_root or default_out_root())),
+    job = Job(
+        name="history",
+        notebook=HISTORY_NOTEBOOK,
+        parameters=parameters,
+        paths=history_paths(Path(out_root or default_out_root())),
         title="Tesla production and deliveries: history",
         running_head="History \u00b7 tesla-deliveries",
         paper=parse_paper(paper),
     )
+    return _with_fingerprint(job, dataset, upto=None)
 
 
-def _data_parameters(dataset: Dataset) -> dict:
+def _data_parameters(dataset) -> dict:
     paths = dataset.paths
+    revisions = paths.get("revisions")
     return {
         "data_file": str(Path(paths["deliveries"]).resolve()),
         "goals_file": str(Path(paths["goals"]).resolve()),
-        "revisions_file": str(Path(paths["revisions"]).resolve())
-        if paths.get("revisions")
-        else None,
+        "revisions_file": str(Path(revisions).resolve()) if revisions else None,
     }
+
+
+def code_files() -> list[Path]:
+    """The package's code and template files: a change in any of them can change a report."""
+    package = Path(__file__).parent
+    suffixes = {".py", ".j2", ".css", ".json"}
+    return sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+def _with_fingerprint(job: Job, dataset, upto) -> Job:
+    """Attach a digest of everything the report's content depends on.
+
+    A quarterly report reads only the quarters up to its own (growth, records, cumulative gap,
+    trailing charts), so a changed row of a later quarter leaves its fingerprint alone.
+    """
+    digest = hashlib.sha256()
+    rows = dataset.deliveries
+    if upto is not None:
+        rows = rows[rows["period"] <= upto]
+    digest.update(rows.drop(columns=["period"]).to_csv(index=False).encode())
+    for name in ("goals", "revisions"):
+        path = dataset.paths.get(name)
+        digest.update(Path(path).read_bytes() if path else b"")
+    for path in (job.notebook, *code_files()):
+        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.read_bytes())
+    settings = {"parameters": job.parameters, "paper": job.paper, "paths": str(job.paths)}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return Job(**{**job.__dict__, "fingerprint": digest.hexdigest()})
+
+
+def stamp_path(job: Job) -> Path:
+    return job.paths["pdf"].parent / STAMP_NAME.replace(".inputs", f".{job.name}.inputs")
+
+
+def is_up_to_date(job: Job) -> bool:
+    """True when the job's three files exist and were rendered from exactly these inputs."""
+    if not all(job.paths[ext].exists() for ext in ("ipynb", "html", "pdf")):
+        return False
+    try:
+        return stamp_path(job).read_text().strip() == job.fingerprint
+    except OSError:
+        return False
+
+
+# --- the whole render ----------------------------------------------------------------------------
 
 
 def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
@@ -329,26 +426,31 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
     check_parameters(job.notebook, job.parameters)
     folder = job.paths["pdf"].parent
     folder.mkdir(parents=True, exist_ok=True)
-    nb = parameterize(job.notebook, job.parameters)
     owned = session is None
     session = session or KernelSession()
+    session.start()
+    pdf_engine = warm_up_pdf_engine()
+    nb = parameterize(job.notebook, job.parameters)
     staging = Path(tempfile.mkdtemp(prefix=".rendering-", dir=folder))
     try:
         try:
             session.execute(nb)
+        except RenderError:
+            raise
         except Exception as exc:
-            if isinstance(exc, RenderError):
-                raise
             kept = job.paths["ipynb"].with_suffix(".failed.ipynb")
-            _write_notebook(nb, kept)
+            _write_atomically(kept, _notebook_text(nb))
             raise RenderError(_failure_message(nb, exc, kept)) from exc
         staged = {ext: staging / path.name for ext, path in job.paths.items()}
-        _write_notebook(nb, staged["ipynb"])
+        staged["ipynb"].write_text(_notebook_text(nb), encoding="utf-8")
         html = export_html(nb, title=job.title, running_head=job.running_head, paper=job.paper)
         staged["html"].write_text(html, encoding="utf-8")
+        pdf_engine.join()
         write_pdf(html, staged["pdf"])
+        stamp_path(job).unlink(missing_ok=True)  # the old stamp must not vouch for new files
         for ext in ("ipynb", "html", "pdf"):
             os.replace(staged[ext], job.paths[ext])
+        _write_atomically(stamp_path(job), job.fingerprint + "\n")
         job.paths["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
         return dict(job.paths)
     finally:
@@ -357,8 +459,27 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
             session.close()
 
 
-def _write_notebook(nb, path: Path) -> None:
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+def _notebook_text(nb) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _load(data_paths: dict | None):
+    from .dataset import load
+
+    data_paths = data_paths or {}
+    return load(**{key: data_paths.get(key) for key in ("deliveries", "goals", "revisions")})
 
 
 def render_quarter(
@@ -367,10 +488,10 @@ def render_quarter(
     data_paths: dict | None = None,
     out_root: Path | str | None = None,
     paper: str = "A4",
+    session: KernelSession | None = None,
 ) -> dict[str, Path]:
     """Render ``report/<Q>/tesla-deliveries-<Q>.{ipynb,html,pdf}``; returns the paths."""
-    dataset = load(**_load_arguments(data_paths))
-    return run_job(quarter_job(dataset, quarter, goal, out_root, paper))
+    return run_job(quarter_job(_load(data_paths), quarter, goal, out_root, paper), session)
 
 
 def render_history(
@@ -379,44 +500,10 @@ def render_history(
     data_paths: dict | None = None,
     out_root: Path | str | None = None,
     paper: str = "A4",
+    session: KernelSession | None = None,
 ) -> dict[str, Path]:
     """Render ``report/history/tesla-deliveries-history.{ipynb,html,pdf}``."""
-    dataset = load(**_load_arguments(data_paths))
-    return run_job(history_job(dataset, start, end, out_root, paper))
-
-
-def _load_arguments(data_paths: dict | None) -> dict:
-    data_paths = data_paths or {}
-    return {key: data_paths.get(key) for key in ("deliveries", "goals", "revisions")}
-
-
-def code_files() -> list[Path]:
-    """The package's code and template files: a change in any of them changes the reports."""
-    package = Path(__file__).parent
-    return sorted(
-        p for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"}
-    )
-
-
-def input_files(job: Job) -> list[Path]:
-    """Every file a report's content depends on."""
-    data = [Path(v) for k, v in job.parameters.items() if k.endswith("_file") and v]
-    return [*data, job.notebook, *code_files()]
-
-
-def is_up_to_date(job: Job) -> bool:
-    """True when all of the job's files exist and are newer than every input."""
-    outputs = [job.paths[ext] for ext in ("ipynb", "html", "pdf")]
-    if not all(p.exists() for p in outputs):
-        return False
-    oldest_output = min(p.stat().st_mtime for p in outputs)
-    if any(p.stat().st_mtime > oldest_output for p in input_files(job)):
-        return False
-    try:  # rendered with the same parameters (goal, data files)?
-        executed = json.loads(job.paths["ipynb"].read_text(encoding="utf-8"))
-        return executed["metadata"]["papermill"]["parameters"] == job.parameters
-    except (OSError, ValueError, KeyError):
-        return False
+    return run_job(history_job(_load(data_paths), start, end, out_root, paper), session)
 
 
 def ensure_quarter(
@@ -426,9 +513,6 @@ def ensure_quarter(
     out_root: Path | str | None = None,
     paper: str = "A4",
 ) -> dict[str, Path]:
-    """The quarter's report files, rendered first when missing or older than their inputs."""
-    dataset = load(**_load_arguments(data_paths))
-    job = quarter_job(dataset, quarter, goal, out_root, paper)
-    if is_up_to_date(job):
-        return dict(job.paths)
-    return run_job(job)
+    """The quarter's report files, rendered first when missing or made from other inputs."""
+    job = quarter_job(_load(data_paths), quarter, goal, out_root, paper)
+    return dict(job.paths) if is_up_to_date(job) else run_job(job)

@@ -11,6 +11,7 @@ import io
 from datetime import date
 from html import escape
 
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -283,7 +284,9 @@ def figure_title(fig: Figure) -> str:
 def chart(fig: Figure, description: str | None = None) -> Html:
     """A figure embedded as SVG (vector, text kept as text), with alt text."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    # Text stays text (small, selectable); a fixed hash salt makes ids, and so files, repeatable.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tesla-deliveries"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     title = description or figure_title(fig)
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")

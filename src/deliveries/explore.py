@@ -1,0 +1,90 @@
+"""Interactive exploration in a notebook: pick a quarter and a goal, see the report's blocks.
+
+:func:`quarter_sections` is pure (data in, HTML blocks out) so it can be tested without a
+browser; :func:`quarter_explorer` wires it to ipywidgets for ``notebooks/explore.ipynb``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from . import metrics, plots, sections
+from .dataset import Dataset
+from .errors import DeliveriesError
+
+STATED_GOAL = 0  # the goal box's value meaning "the goal stated for the quarter"
+MAX_GOAL = 10_000_000
+
+
+def quarter_sections(
+    dataset: Dataset, quarter: str, goal: int | None = None
+) -> list[sections.Html]:
+    """The headline, KPI table and production-vs-deliveries chart of ``quarter``, as in the report.
+
+    ``goal`` None (or 0) measures against the stated goal, like ``make report`` without ``GOAL``.
+    """
+    summary = metrics.summarize(dataset, quarter, goal=goal or None)
+    table = metrics.quarterly_table(dataset)
+    figure = plots.production_vs_deliveries(table, summary.quarter, summary.goal)
+    return [sections.headline(summary), sections.kpi_table(summary), sections.chart(figure)]
+
+
+def goal_results(dataset: Dataset) -> pd.DataFrame:
+    """Every quarter with a stated deliveries goal: goal, delivered, shortfall and whether met.
+
+    Shortfall is goal - delivered (negative when beaten); ``approx`` marks deliveries that Tesla
+    gave as approximate (within 0.5%).
+    """
+    summaries = [metrics.summarize(dataset, quarter) for quarter in dataset.quarters]
+    rows = [
+        {
+            "quarter": s.quarter,
+            "goal": s.goal,
+            "delivered": s.delivered,
+            "approx": s.delivered_approx,
+            "shortfall": s.shortfall,
+            "met": s.shortfall <= 0,
+        }
+        for s in summaries
+        if s.goal is not None
+    ]
+    columns = ["quarter", "goal", "delivered", "approx", "shortfall", "met"]
+    return pd.DataFrame(rows, columns=columns).set_index("quarter")
+
+
+def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | None = None):
+    """A widget box: a quarter dropdown and a goal box above the quarter's headline, KPIs, chart.
+
+    ``quarter`` defaults to the latest in the data; a goal of 0 means the stated goal.
+    """
+    import ipywidgets as widgets
+    from IPython.display import HTML, display
+
+    quarter_picker = widgets.Dropdown(
+        options=dataset.quarters,
+        value=quarter or dataset.quarters[-1],
+        description="Quarter",
+    )
+    goal_box = widgets.BoundedIntText(
+        value=goal or STATED_GOAL,
+        min=0,
+        max=MAX_GOAL,
+        step=1000,
+        description="Goal",
+        tooltip="Deliveries goal; 0 for the goal stated for the quarter",
+    )
+    hint = widgets.HTML("<small>0: the goal stated for the quarter (if any)</small>")
+
+    def show(quarter: str, goal: int) -> None:
+        try:
+            blocks = quarter_sections(dataset, quarter, goal)
+        except DeliveriesError as exc:
+            display(HTML(f"<p><b>error:</b> {escape(str(exc))}</p>"))
+            return
+        for block in blocks:
+            display(block)
+
+    output = widgets.interactive_output(show, {"quarter": quarter_picker, "goal": goal_box})
+    return widgets.VBox([widgets.HBox([quarter_picker, goal_box, hint]), output])

@@ -439,7 +439,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
             raise
         except Exception as exc:
             kept = job.paths["ipynb"].with_suffix(".failed.ipynb")
-            _write_atomically(kept, _notebook_text(nb))
+            write_atomically(kept, _notebook_text(nb))
             raise RenderError(_failure_message(nb, exc, kept)) from exc
         staged = {ext: staging / path.name for ext, path in job.paths.items()}
         staged["ipynb"].write_text(_notebook_text(nb), encoding="utf-8")
@@ -450,7 +450,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
         stamp_path(job).unlink(missing_ok=True)  # the old stamp must not vouch for new files
         for ext in ("ipynb", "html", "pdf"):
             os.replace(staged[ext], job.paths[ext])
-        _write_atomically(stamp_path(job), job.fingerprint + "\n")
+        write_atomically(stamp_path(job), job.fingerprint + "\n")
         job.paths["ipynb"].with_suffix(".failed.ipynb").unlink(missing_ok=True)
         return dict(job.paths)
     finally:
@@ -463,7 +463,7 @@ def _notebook_text(nb) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

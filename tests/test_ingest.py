@@ -36,13 +36,15 @@ def reference() -> pd.DataFrame:
 
 def expected_rows(reference: pd.DataFrame, quarter: str) -> list[tuple]:
     rows = reference[reference["quarter"] == quarter]
-    return [tuple(_plain(row[c]) for c in COMPARED + ["release_date"])
-            for _, row in rows.iterrows()]
+    return [
+        tuple(_plain(row[c]) for c in COMPARED + ["release_date"]) for _, row in rows.iterrows()
+    ]
 
 
 def parsed_rows(parsed) -> list[tuple]:
-    return [tuple(row.to_dict()[c] for c in COMPARED) + (parsed.release_date,)
-            for row in parsed.rows]
+    return [
+        tuple(row.to_dict()[c] for c in COMPARED) + (parsed.release_date,) for row in parsed.rows
+    ]
 
 
 @pytest.fixture
@@ -56,8 +58,11 @@ def deliveries_copy(tmp_path: Path) -> Path:
 def without_quarter(csv_path: Path, quarter: str) -> bytes:
     """Remove ``quarter``'s rows from the CSV in place; returns the original bytes."""
     original = csv_path.read_bytes()
-    kept = [line for line in original.splitlines(keepends=True)
-            if not line.startswith(quarter.encode() + b",")]
+    kept = [
+        line
+        for line in original.splitlines(keepends=True)
+        if not line.startswith(quarter.encode() + b",")
+    ]
     csv_path.write_bytes(b"".join(kept))
     return original
 
@@ -81,9 +86,13 @@ def test_fixture_parses_to_the_rows_in_data(release: Path, reference: pd.DataFra
 def test_2018_shape_keeps_combined_production_and_separate_deliveries() -> None:
     parsed = parse_release((FIXTURES / "2018Q3.txt").read_text())
     shape = [(r.model_line, r.produced, r.delivered) for r in parsed.rows]
-    assert shape == [("Model S", None, 14470), ("Model X", None, 13190),
-                     ("Model S/X", 26903, None), ("Model 3", 53239, 55840),
-                     ("Total", 80142, 83500)]
+    assert shape == [
+        ("Model S", None, 14470),
+        ("Model X", None, 13190),
+        ("Model S/X", 26903, None),
+        ("Model 3", 53239, 55840),
+        ("Total", 80142, 83500),
+    ]
 
 
 def test_2016q1_has_no_production_at_all() -> None:
@@ -99,27 +108,38 @@ def test_dash_in_a_count_cell_is_zero() -> None:
 
 
 def test_a_copy_that_dropped_the_empty_cell_is_completed_from_the_total() -> None:
-    text = ("Q1 2021 production and deliveries\n\nProduction Deliveries Subject to operating lease "
-            "accounting\nModel S/X 2,020 6%\nModel 3/Y 180,338 182,780 7%\n"
-            "Total 180,338 184,800 7%\n")
+    text = (
+        "Q1 2021 production and deliveries\n\nProduction Deliveries Subject to operating lease "
+        "accounting\nModel S/X 2,020 6%\nModel 3/Y 180,338 182,780 7%\n"
+        "Total 180,338 184,800 7%\n"
+    )
     parsed = parse_release(text)
     assert (parsed.rows[0].produced, parsed.rows[0].delivered) == (0, 2020)
 
 
 def test_cells_run_together_are_split_by_their_thousands_groups() -> None:
-    text = ("Tesla Q2 2019 Vehicle Production & Deliveries\n\n  ProductionDeliveries\n"
-            " Model S/X14,51717,650\n Model 372,53177,550\n Total87,04895,200\n")
+    text = (
+        "Tesla Q2 2019 Vehicle Production & Deliveries\n\n  ProductionDeliveries\n"
+        " Model S/X14,51717,650\n Model 372,53177,550\n Total87,04895,200\n"
+    )
     parsed = parse_release(text)
     assert [(r.model_line, r.produced, r.delivered) for r in parsed.rows] == [
-        ("Model S/X", 14517, 17650), ("Model 3", 72531, 77550), ("Total", 87048, 95200)]
+        ("Model S/X", 14517, 17650),
+        ("Model 3", 72531, 77550),
+        ("Total", 87048, 95200),
+    ]
 
 
 def test_column_order_follows_the_table_header() -> None:
-    text = ("Tesla Q2 2019\n\nDeliveries Production\nModel S/X 17,650 14,517\n"
-            "Model 3 77,550 72,531\nTotal 95,200 87,048\n")
+    text = (
+        "Tesla Q2 2019\n\nDeliveries Production\nModel S/X 17,650 14,517\n"
+        "Model 3 77,550 72,531\nTotal 95,200 87,048\n"
+    )
     assert parse_release(text).totals["produced"] == 87048
-    no_header = ("Tesla Q2 2019: records for deliveries and production.\n\n"
-                 "Model S/X 14,517 17,650\nModel 3 72,531 77,550\nTotal 87,048 95,200\n")
+    no_header = (
+        "Tesla Q2 2019: records for deliveries and production.\n\n"
+        "Model S/X 14,517 17,650\nModel 3 72,531 77,550\nTotal 87,048 95,200\n"
+    )
     assert parse_release(no_header).totals["produced"] == 87048
 
 
@@ -135,16 +155,20 @@ def test_total_row_may_be_the_only_one_with_a_lease_percentage() -> None:
 
 
 def test_release_in_january_is_about_the_previous_years_fourth_quarter() -> None:
-    text = ("AUSTIN, Texas, January 2, 2026 -- In the fourth quarter we produced 1,000 vehicles "
-            "and delivered 900 vehicles.\n\nProduction Deliveries\nModel 3/Y 800 700\n"
-            "Other Models 200 200\nTotal 1,000 900\n")
+    text = (
+        "AUSTIN, Texas, January 2, 2026 -- In the fourth quarter we produced 1,000 vehicles "
+        "and delivered 900 vehicles.\n\nProduction Deliveries\nModel 3/Y 800 700\n"
+        "Other Models 200 200\nTotal 1,000 900\n"
+    )
     parsed = parse_release(text)
     assert (parsed.quarter, parsed.release_date) == ("2025Q4", "2026-01-02")
 
 
 def test_webcast_dates_are_not_the_release_date() -> None:
-    text = ("Tesla Q2 2030 production and deliveries\n\nProduction Deliveries\nModel 3/Y 800 700\n"
-            "Total 800 700\n\nWe will post results on Wednesday, July 24, 2030 at 4:30 p.m.\n")
+    text = (
+        "Tesla Q2 2030 production and deliveries\n\nProduction Deliveries\nModel 3/Y 800 700\n"
+        "Total 800 700\n\nWe will post results on Wednesday, July 24, 2030 at 4:30 p.m.\n"
+    )
     assert parse_release(text).release_date is None
 
 
@@ -155,17 +179,22 @@ def test_given_quarter_wins_and_works_without_one_in_the_text() -> None:
 
 
 def test_other_numbers_in_sentences_are_ignored() -> None:
-    text = ("Tesla Q3 2017 Vehicle Production and Deliveries\n\n"
-            "In 2017 Tesla delivered 90,000 Model S and X vehicles. In Q3, Tesla delivered 26,150 "
-            "vehicles, of which 14,065 were Model S, 11,865 were Model X and 220 were Model 3. "
-            "Deliveries rose 4.5% over the 25,000 of Q2. About 4,820 Model S and X vehicles were "
-            "in transit at quarter end. In the last week, Tesla built 500 Model 3 vehicles. "
-            "Q3 production totaled 25,336 vehicles, with 260 of them being Model 3, and the "
-            "Model 3 line reached 1,000 per week.\n")
+    text = (
+        "Tesla Q3 2017 Vehicle Production and Deliveries\n\n"
+        "In 2017 Tesla delivered 90,000 Model S and X vehicles. In Q3, Tesla delivered 26,150 "
+        "vehicles, of which 14,065 were Model S, 11,865 were Model X and 220 were Model 3. "
+        "Deliveries rose 4.5% over the 25,000 of Q2. About 4,820 Model S and X vehicles were "
+        "in transit at quarter end. In the last week, Tesla built 500 Model 3 vehicles. "
+        "Q3 production totaled 25,336 vehicles, with 260 of them being Model 3, and the "
+        "Model 3 line reached 1,000 per week.\n"
+    )
     parsed = parse_release(text)
     assert [(r.model_line, r.produced, r.delivered) for r in parsed.rows] == [
-        ("Model S", None, 14065), ("Model X", None, 11865), ("Model 3", 260, 220),
-        ("Total", 25336, 26150)]
+        ("Model S", None, 14065),
+        ("Model X", None, 11865),
+        ("Model 3", 260, 220),
+        ("Total", 25336, 26150),
+    ]
     assert not parsed.delivered_approx
 
 
@@ -174,8 +203,14 @@ def test_to_dict_shape() -> None:
     assert set(data) == {"quarter", "release_date", "rows", "totals"}
     assert set(data["totals"]) == {"produced", "delivered", "lease_pct"}
     for row in data["rows"]:
-        assert set(row) == {"quarter", "model_line", "produced", "delivered", "lease_pct",
-                            "delivered_approx"}
+        assert set(row) == {
+            "quarter",
+            "model_line",
+            "produced",
+            "delivered",
+            "lease_pct",
+            "delivered_approx",
+        }
         assert isinstance(row["delivered"], int)
     json.dumps(data)
 
@@ -200,15 +235,19 @@ def test_text_without_production_or_delivery_figures_is_an_error() -> None:
 
 
 def test_table_totals_that_do_not_add_up_are_an_error() -> None:
-    text = ("Tesla Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400\n"
-            "Model 3 79,837 79,600\nTotal 96,155 97,100\n")
+    text = (
+        "Tesla Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400\n"
+        "Model 3 79,837 79,600\nTotal 96,155 97,100\n"
+    )
     with pytest.raises(IngestError, match="do not add up.*97,000.*97,100"):
         parse_release(text)
 
 
 def test_sentence_totals_that_do_not_add_up_are_an_error() -> None:
-    text = ("Tesla Q2 2016 release. Tesla delivered 14,370 vehicles, of which 9,745 were Model S "
-            "and 4,000 were Model X.")
+    text = (
+        "Tesla Q2 2016 release. Tesla delivered 14,370 vehicles, of which 9,745 were Model S "
+        "and 4,000 were Model X."
+    )
     with pytest.raises(IngestError, match="do not add up"):
         parse_release(text)
 
@@ -227,15 +266,17 @@ def test_round_trip_restores_the_real_rows(deliveries_copy: Path, capsys, refere
     assert "added 3 rows for 2019Q3" in capsys.readouterr().out
     restored = dataset.load_deliveries(deliveries_copy)
     got = restored[restored["quarter"] == "2019Q3"]
-    assert [tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()] \
-        == expected_rows(reference, "2019Q3")
+    assert [
+        tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
+    ] == expected_rows(reference, "2019Q3")
     new_bytes = deliveries_copy.read_bytes()
     other = [line for line in original.splitlines() if not line.startswith(b"2019Q3,")]
     assert [line for line in new_bytes.splitlines() if not line.startswith(b"2019Q3,")] == other
-    assert new_bytes.splitlines().index(next(line for line in new_bytes.splitlines()
-                                             if line.startswith(b"2019Q3,"))) == \
-        original.splitlines().index(next(line for line in original.splitlines()
-                                         if line.startswith(b"2019Q3,")))
+    assert new_bytes.splitlines().index(
+        next(line for line in new_bytes.splitlines() if line.startswith(b"2019Q3,"))
+    ) == original.splitlines().index(
+        next(line for line in original.splitlines() if line.startswith(b"2019Q3,"))
+    )
     assert main(["metrics", "--quarter", "2019Q3", "--data", str(deliveries_copy), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["produced"], summary["delivered"]) == (96155, 97000)
@@ -247,17 +288,21 @@ def test_every_fixture_round_trips(release: Path, deliveries_copy: Path, referen
     assert ingest(release, "--data", deliveries_copy) == 0
     restored = dataset.load_deliveries(deliveries_copy)
     got = restored[restored["quarter"] == release.stem]
-    assert [tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()] \
-        == expected_rows(reference, release.stem)
-    assert set(got["verified"]) == {f"ingested from {release.name} on "
-                                    f"{pd.Timestamp.today().date().isoformat()}"}
+    assert [
+        tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
+    ] == expected_rows(reference, release.stem)
+    assert set(got["verified"]) == {
+        f"ingested from {release.name} on {pd.Timestamp.today().date().isoformat()}"
+    }
 
 
 def test_source_is_the_title_or_else_the_file_name(deliveries_copy: Path, tmp_path: Path) -> None:
     without_quarter(deliveries_copy, "2019Q3")
     untitled = tmp_path / "q3.txt"
-    untitled.write_text("Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400 15%\n"
-                        "Model 3 79,837 79,600 8%\nTotal 96,155 97,000\n")
+    untitled.write_text(
+        "Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400 15%\n"
+        "Model 3 79,837 79,600 8%\nTotal 96,155 97,000\n"
+    )
     assert ingest(untitled, "--data", deliveries_copy) == 0
     rows = dataset.load_deliveries(deliveries_copy)
     assert set(rows.loc[rows["quarter"] == "2019Q3", "source"]) == {"q3.txt"}
@@ -271,11 +316,16 @@ def test_quarter_already_present_is_refused(deliveries_copy: Path, capsys) -> No
     assert deliveries_copy.read_bytes() == before
 
 
-def test_replace_shows_the_differences_and_replaces(deliveries_copy: Path, tmp_path: Path,
-                                                    capsys) -> None:
+def test_replace_shows_the_differences_and_replaces(
+    deliveries_copy: Path, tmp_path: Path, capsys
+) -> None:
     changed = tmp_path / "changed.txt"
-    changed.write_text((FIXTURES / "2019Q3.txt").read_text()
-                       .replace("17,400", "17,500").replace("97,000 |", "97,100 |"))
+    changed.write_text(
+        (FIXTURES / "2019Q3.txt")
+        .read_text()
+        .replace("17,400", "17,500")
+        .replace("97,000 |", "97,100 |")
+    )
     before = deliveries_copy.read_bytes()
     assert ingest(changed, "--data", deliveries_copy, "--replace") == 0
     out = capsys.readouterr().out
@@ -298,11 +348,13 @@ def test_dry_run_writes_nothing(deliveries_copy: Path, capsys) -> None:
     assert "dry run" in capsys.readouterr().out
     assert deliveries_copy.read_bytes() == before
     assert sorted(p.name for p in deliveries_copy.parent.iterdir()) == sorted(
-        p.name for p in DATA.glob("*.csv"))
+        p.name for p in DATA.glob("*.csv")
+    )
 
 
-def test_dry_run_replace_shows_differences_but_writes_nothing(deliveries_copy: Path,
-                                                              capsys) -> None:
+def test_dry_run_replace_shows_differences_but_writes_nothing(
+    deliveries_copy: Path, capsys
+) -> None:
     before = deliveries_copy.read_bytes()
     assert ingest(FIXTURES / "2020Q1.txt", "--data", deliveries_copy, "--dry-run", "--replace") == 0
     out = capsys.readouterr().out
@@ -327,8 +379,9 @@ def test_stdin_input(deliveries_copy: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO((FIXTURES / "2021Q1.txt").read_text()))
     assert ingest("-", "--data", deliveries_copy) == 0
     rows = dataset.load_deliveries(deliveries_copy)
-    assert "ingested from standard input" in rows.loc[rows["quarter"] == "2021Q1",
-                                                      "verified"].iloc[0]
+    assert (
+        "ingested from standard input" in rows.loc[rows["quarter"] == "2021Q1", "verified"].iloc[0]
+    )
 
 
 def test_crlf_line_endings_are_kept(deliveries_copy: Path) -> None:
@@ -348,17 +401,28 @@ def test_a_missing_file_ending_newline_is_handled(tmp_path: Path) -> None:
     lines = data.read_bytes().splitlines()
     assert lines[1] == b"2016Q1,Total,,14820,,true,2016-04-04,x"
     assert [line.split(b",")[:2] for line in lines[2:]] == [
-        [b"2016Q2", b"Model S"], [b"2016Q2", b"Model X"], [b"2016Q2", b"Total"]]
+        [b"2016Q2", b"Model S"],
+        [b"2016Q2", b"Model X"],
+        [b"2016Q2", b"Total"],
+    ]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("Production Deliveries\nModel S/X 10 20\nModel 3/Y 30 40\nTotal 40 60\n", "which quarter"),
-    ("Tesla Q3 2019: nothing to report.", "no vehicle counts"),
-    ("Tesla Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400\nModel 3 79,837 79,600\n"
-     "Total 96,155 97,100\n", "do not add up"),
-])
-def test_errors_are_one_line_and_write_nothing(text: str, message: str, deliveries_copy: Path,
-                                               tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Production Deliveries\nModel S/X 10 20\nModel 3/Y 30 40\nTotal 40 60\n", "which quarter"),
+        ("Tesla Q3 2019: nothing to report.", "no vehicle counts"),
+        (
+            "Tesla Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400\n"
+            "Model 3 79,837 79,600\n"
+            "Total 96,155 97,100\n",
+            "do not add up",
+        ),
+    ],
+)
+def test_errors_are_one_line_and_write_nothing(
+    text: str, message: str, deliveries_copy: Path, tmp_path: Path, capsys
+) -> None:
     release = tmp_path / "release.txt"
     release.write_text(text)
     without_quarter(deliveries_copy, "2019Q3")
@@ -370,14 +434,20 @@ def test_errors_are_one_line_and_write_nothing(text: str, message: str, deliveri
     assert not list(tmp_path.glob(".*ingest"))
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda folder: folder / "missing.txt", "file not found"),
-    (lambda folder: folder, "is a folder"),
-    (lambda folder: (folder / "empty.txt", (folder / "empty.txt").write_text("  \n"))[0],
-     "is empty"),
-])
-def test_unreadable_input_is_a_one_line_error(make, message, deliveries_copy: Path, tmp_path: Path,
-                                              capsys) -> None:
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda folder: folder / "missing.txt", "file not found"),
+        (lambda folder: folder, "is a folder"),
+        (
+            lambda folder: (folder / "empty.txt", (folder / "empty.txt").write_text("  \n"))[0],
+            "is empty",
+        ),
+    ],
+)
+def test_unreadable_input_is_a_one_line_error(
+    make, message, deliveries_copy: Path, tmp_path: Path, capsys
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     before = deliveries_copy.read_bytes()
@@ -401,6 +471,10 @@ def test_bad_quarter_option_is_an_error(deliveries_copy: Path, capsys) -> None:
 
 def test_quarter_option_that_differs_from_the_text_warns(deliveries_copy: Path, capsys) -> None:
     without_quarter(deliveries_copy, "2019Q4")
-    assert ingest(FIXTURES / "2019Q3.txt", "--data", deliveries_copy, "--quarter", "2019Q4",
-                  "--dry-run") == 0
+    assert (
+        ingest(
+            FIXTURES / "2019Q3.txt", "--data", deliveries_copy, "--quarter", "2019Q4", "--dry-run"
+        )
+        == 0
+    )
     assert "warning: --quarter 2019Q4 differs" in capsys.readouterr().err

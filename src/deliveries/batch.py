@@ -91,8 +91,10 @@ def run_jobs(jobs: list[render.Job], workers: int, report=print) -> list[Outcome
         outcomes.append(outcome)
         status = "ok" if outcome.error is None else f"FAILED: {outcome.error}"
         width = len(str(len(jobs)))
-        report(f"[{len(outcomes):>{width}}/{len(jobs)}] {outcome.name:<8} "
-               f"{outcome.seconds:5.1f} s  {status}")
+        report(
+            f"[{len(outcomes):>{width}}/{len(jobs)}] {outcome.name:<8} "
+            f"{outcome.seconds:5.1f} s  {status}"
+        )
 
     if workers <= 1 or len(jobs) <= 1:
         with render.KernelSession() as session:
@@ -137,14 +139,19 @@ def render_all(
     started = time.perf_counter()
     workers = jobs or default_jobs()
     if todo:
-        print(f"rendering {len(todo)} report(s) with {min(workers, len(todo))} worker(s)"
-              + (f"; {skipped} up to date" if skipped else ""), flush=True)
+        print(
+            f"rendering {len(todo)} report(s) with {min(workers, len(todo))} worker(s)"
+            + (f"; {skipped} up to date" if skipped else ""),
+            flush=True,
+        )
     outcomes = run_jobs(todo, workers, report=lambda line: print(line, flush=True))
     page = index.write_index(dataset, out_root)
     failures = [o for o in outcomes if o.error]
     elapsed = time.perf_counter() - started
-    print(f"rendered {len(outcomes) - len(failures)}, up to date {skipped}, failed "
-          f"{len(failures)} in {elapsed:.1f} s; index: {display_path(page)}")
+    print(
+        f"rendered {len(outcomes) - len(failures)}, up to date {skipped}, failed "
+        f"{len(failures)} in {elapsed:.1f} s; index: {display_path(page)}"
+    )
     for failure in failures:
         print(f"error: {failure.name}: {failure.error}", file=sys.stderr)
     return EXIT_FAILURES if failures else 0

@@ -242,5 +242,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:
+    """Console-script entry point: ``main``, then a quick exit.
+
+    By the time ``main`` returns, every file is written and closed and every kernel or worker is
+    shut down; what remains is the interpreter freeing ~150 MB of modules one object at a time
+    (~0.3 s). Flush the streams and skip that.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import formatting as fmt
 from . import metrics, quarters, render
+from .sections import column_widths
 from .templates import STATIC
 
 PAGE = """<!DOCTYPE html>
@@ -21,7 +22,7 @@ deliveries</p><h1>Reports</h1><p class="dates">Rendered {today} from <code>data/
 {count} quarters, {first} to {last}.</p></header>
 {history}
 <figure class="table index-table"><table>
-<caption>Every quarter, newest first</caption>
+<caption>Every quarter, newest first</caption>{columns}
 <thead><tr><th>Quarter</th><th>Released</th><th>Produced</th><th>Delivered</th>
 <th>Deliveries QoQ</th><th>Deliveries YoY</th><th>Goal</th><th>Shortfall</th><th>Record</th>
 <th>Report</th></tr></thead>
@@ -34,15 +35,21 @@ when the goal was beaten.</p></figure>
 
 
 def _links(paths: dict[str, Path], root: Path) -> str:
-    links = [f'<a href="{escape(paths[ext].relative_to(root).as_posix())}">{ext.upper()}</a>'
-             for ext in ("html", "pdf") if paths[ext].exists()]
+    links = [
+        f'<a href="{escape(paths[ext].relative_to(root).as_posix())}">{ext.upper()}</a>'
+        for ext in ("html", "pdf")
+        if paths[ext].exists()
+    ]
     return " &middot; ".join(links) or "not rendered"
 
 
 def _row(summary: metrics.QuarterSummary, root: Path) -> str:
     s = summary
-    records = [name for name, rec in (("production", s.record_produced),
-                                      ("deliveries", s.record_delivered)) if rec.is_record]
+    records = [
+        name
+        for name, rec in (("production", s.record_produced), ("deliveries", s.record_delivered))
+        if rec.is_record
+    ]
     cells = [
         f"<th>{escape(quarters.display(quarters.parse_quarter(s.quarter)))}</th>",
         f"<td>{escape(s.release_date or 'n/a')}</td>",
@@ -63,8 +70,10 @@ def build_index(dataset, out_root: Path) -> str:
     out_root = Path(out_root)
     summaries = [metrics.summarize(dataset, q) for q in reversed(dataset.quarters)]
     history = render.history_paths(out_root)
-    history_html = (f'<p class="headline">History of every quarter, with annual totals against '
-                    f"goals: {_links(history, out_root)}</p>")
+    history_html = (
+        f'<p class="headline">History of every quarter, with annual totals against '
+        f"goals: {_links(history, out_root)}</p>"
+    )
     return PAGE.format(
         css=(STATIC / "report.css").read_text(encoding="utf-8"),
         today=date.today().isoformat(),
@@ -73,6 +82,7 @@ def build_index(dataset, out_root: Path) -> str:
         last=escape(dataset.quarters[-1]),
         history=history_html,
         rows="\n".join(_row(s, out_root) for s in summaries),
+        columns=column_widths(10, widths=[9, 11, 10, 10, 10, 10, 9, 9, 11, 11]),
     )
 
 

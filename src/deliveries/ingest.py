@@ -52,24 +52,36 @@ COMBINED_LINES = {S_X: ("Model S", "Model X"), THREE_Y: ("Model 3", "Model Y")}
 
 # --- the lexicon -----------------------------------------------------------------------------
 
-_MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
-_MONTHS = {name: number for number, name in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
 
 
 def _date_pattern(tag: str) -> str:
     """A calendar date with named groups suffixed by ``tag`` (so several fit in one regex)."""
-    return (rf"\b{_WEEKDAY}?(?P<mon{tag}>{_MONTH})\s+(?P<day{tag}>\d{{1,2}})(?:st|nd|rd|th)?"
-            rf"(?:,\s*|\s+)(?P<year{tag}>\d{{4}})\b"
-            rf"|\b(?P<dday{tag}>\d{{1,2}})\s+(?P<dmon{tag}>{_MONTH}),?\s+(?P<dyear{tag}>\d{{4}})\b"
-            rf"|\b(?P<iso{tag}>\d{{4}}-\d{{2}}-\d{{2}})\b")
+    return (
+        rf"\b{_WEEKDAY}?(?P<mon{tag}>{_MONTH})\s+(?P<day{tag}>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"(?:,\s*|\s+)(?P<year{tag}>\d{{4}})\b"
+        rf"|\b(?P<dday{tag}>\d{{1,2}})\s+(?P<dmon{tag}>{_MONTH}),?\s+(?P<dyear{tag}>\d{{4}})\b"
+        rf"|\b(?P<iso{tag}>\d{{4}}-\d{{2}}-\d{{2}})\b"
+    )
 
 
 _LABEL_PATTERNS = [
-    (S_X, r"Models?\s*S\s*(?:/|&|\+|and)\s*(?:Model\s*)?X|Models?\s*X\s*(?:/|&|\+|and)\s*"
-          r"(?:Model\s*)?S|(?<![\w/])S\s*/\s*X"),
+    (
+        S_X,
+        r"Models?\s*S\s*(?:/|&|\+|and)\s*(?:Model\s*)?X|Models?\s*X\s*(?:/|&|\+|and)\s*"
+        r"(?:Model\s*)?S|(?<![\w/])S\s*/\s*X",
+    ),
     (THREE_Y, r"Models?\s*3\s*(?:/|&|\+|and)\s*(?:Model\s*)?Y|(?<![\w/])3\s*/\s*Y"),
     ("Other Models", r"Other\s+Models"),
     ("Model S", r"Model\s*S"),
@@ -87,47 +99,171 @@ _TOKEN = re.compile(
     r"|(?P<quarter>\b(?:Q(?P<qn>[1-4])|(?P<qord>first|second|third|fourth|1st|2nd|3rd|4th)"
     r"[\s-]+quarter)(?:(?:\s+of|\s*,)?\s*(?:FY\s*)?(?P<qyear>(?:19|20)\d\d)\b|\s*'(?P<qyy>\d\d)\b)?"
     r"|\b(?P<yq>(?:19|20)\d\d)\s*-?\s*Q(?P<qn2>[1-4])\b)"
-    + "".join(rf"|(?P<label{index}>\b(?:{pattern})(?:s|'s)?(?![A-Za-z_/]))"
-              for index, (_, pattern) in enumerate(_LABEL_PATTERNS))
+    + "".join(
+        rf"|(?P<label{index}>\b(?:{pattern})(?:s|'s)?(?![A-Za-z_/]))"
+        for index, (_, pattern) in enumerate(_LABEL_PATTERNS)
+    )
     + r"|(?P<num>\$?\d+(?:,\d{3})*(?:\.\d+)?)(?P<numtail>[A-Za-z]\w*)?"
     r"|(?P<word>(?:[A-Za-z]\.){2,}|Total(?=\d)|[A-Za-z][A-Za-z0-9_'&-]*)"
     r"|(?P<tilde>[~≈])"
     r"|(?P<dash>(?<![^\s|])[-–—−]+(?![^\s|]))"
     r"|(?P<punct>[.,;:!?()])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 _UNIT_AFTER = re.compile(
     r"\s*(?:(?P<pct>%|percent\b|per\s*cent\b)"
     r"|(?P<other>[kMG]Wh?\b|million\b|billion\b|thousand\b"
     r"|(?:per|a|an|each|every|/)\s*(?:week|wk|day|month|hour|year|quarter)s?\b"
     r"|-?(?:weeks?|days?|months?|years?|hours?|minutes?|times|x)\b))",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
-             "4th": 4}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 _DELIVERY_WORDS = re.compile(r"^deliver")
 _PRODUCTION_WORDS = re.compile(r"^(?:produc|manufactur|built$|build$|builds$)")
 _CLAUSE_WORDS = {"and", "while", "but", "whereas", "plus"}
-_LINKING_WORDS = {"were", "was", "are", "is", "of", "units", "the", "for", "new", "them",
-                  "being", "those", "these", "which", "as"}
+_LINKING_WORDS = {
+    "were",
+    "was",
+    "are",
+    "is",
+    "of",
+    "units",
+    "the",
+    "for",
+    "new",
+    "them",
+    "being",
+    "those",
+    "these",
+    "which",
+    "as",
+}
 _WHOLE_WORDS = {"total", "overall", "combined", "all", "vehicles", "cars", "altogether"}
 # a clause with one of these is about something else than the quarter's production or deliveries
 _DISTRACTOR_WORDS = {
-    "transit", "week", "weeks", "weekly", "day", "days", "daily", "rate", "rates", "annualized",
-    "annualised", "annual", "annually", "yearly", "half", "h1", "h2", "cumulative",
-    "cumulatively", "guidance", "expect", "expects", "expecting", "forecast",
-    "target", "targets", "outlook", "reservations", "orders", "backlog", "since", "inventory",
-    "compared", "versus", "vs", "prior", "previous", "ago", "earlier", "ytd", "estimate",
-    "estimated", "lifetime", "month", "months", "last", "next", "following", "future",
+    "transit",
+    "week",
+    "weeks",
+    "weekly",
+    "day",
+    "days",
+    "daily",
+    "rate",
+    "rates",
+    "annualized",
+    "annualised",
+    "annual",
+    "annually",
+    "yearly",
+    "half",
+    "h1",
+    "h2",
+    "cumulative",
+    "cumulatively",
+    "guidance",
+    "expect",
+    "expects",
+    "expecting",
+    "forecast",
+    "target",
+    "targets",
+    "outlook",
+    "reservations",
+    "orders",
+    "backlog",
+    "since",
+    "inventory",
+    "compared",
+    "versus",
+    "vs",
+    "prior",
+    "previous",
+    "ago",
+    "earlier",
+    "ytd",
+    "estimate",
+    "estimated",
+    "lifetime",
+    "month",
+    "months",
+    "last",
+    "next",
+    "following",
+    "future",
 }
-_QUALIFIERS = {"approximately", "about", "around", "roughly", "nearly", "almost", "over",
-               "approx", "circa"}
+_QUALIFIERS = {
+    "approximately",
+    "about",
+    "around",
+    "roughly",
+    "nearly",
+    "almost",
+    "over",
+    "approx",
+    "circa",
+}
 _TWO_WORD_QUALIFIERS = {("more", "than"), ("just", "under"), ("close", "to"), ("upwards", "of")}
-_CONTINUING_WORDS = {"and", "or", "of", "the", "to", "by", "in", "for", "with", "a", "an", "were",
-                     "was", "which", "at", "from", "on", "model", "models"}
-_ABBREVIATIONS = {"calif", "inc", "corp", "co", "ltd", "mr", "ms", "dr", "st", "vs", "approx",
-                  "no", "nos", "fig", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-                  "sep", "sept", "oct", "nov", "dec"}
+_CONTINUING_WORDS = {
+    "and",
+    "or",
+    "of",
+    "the",
+    "to",
+    "by",
+    "in",
+    "for",
+    "with",
+    "a",
+    "an",
+    "were",
+    "was",
+    "which",
+    "at",
+    "from",
+    "on",
+    "model",
+    "models",
+}
+_ABBREVIATIONS = {
+    "calif",
+    "inc",
+    "corp",
+    "co",
+    "ltd",
+    "mr",
+    "ms",
+    "dr",
+    "st",
+    "vs",
+    "approx",
+    "no",
+    "nos",
+    "fig",
+    "est",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+}
 
 
 @dataclass(frozen=True)
@@ -163,8 +299,18 @@ def tokenize(text: str) -> list[Token]:
 
 def _group_kind(match: re.Match) -> str:
     """The outermost named group that matched (``lastgroup`` can name an inner one)."""
-    for name in ("brk", "date", "time", "quarter", *_LABEL_NAMES, "num", "word", "tilde", "dash",
-                 "punct"):
+    for name in (
+        "brk",
+        "date",
+        "time",
+        "quarter",
+        *_LABEL_NAMES,
+        "num",
+        "word",
+        "tilde",
+        "dash",
+        "punct",
+    ):
         if match.group(name) is not None:
             return name
     return ""
@@ -220,8 +366,10 @@ def read_release(source: str) -> tuple[str, str]:
     try:
         size = path.stat().st_size
         if size > MAX_RELEASE_BYTES:
-            raise IngestError(f"{where}: file is {size / 1e6:.0f} MB, too large for a press "
-                              "release; is it the right file?")
+            raise IngestError(
+                f"{where}: file is {size / 1e6:.0f} MB, too large for a press "
+                "release; is it the right file?"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{where}: cannot be read ({exc.strerror or exc})") from None
@@ -239,9 +387,39 @@ def read_release(source: str) -> tuple[str, str]:
 class _HtmlText(HTMLParser):
     """HTML to text: cells and lines on lines of their own, blocks as paragraphs."""
 
-    BLOCKS = {"p", "div", "tr", "table", "thead", "tbody", "tfoot", "li", "ul", "ol", "h1", "h2",
-              "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "blockquote",
-              "title", "dl", "dt", "dd", "pre", "caption", "figure", "main", "nav", "aside"}
+    BLOCKS = {
+        "p",
+        "div",
+        "tr",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "title",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "caption",
+        "figure",
+        "main",
+        "nav",
+        "aside",
+    }
     LINES = {"td", "th", "br", "hr"}
     SKIPPED = {"script", "style", "noscript", "template"}
     HEADINGS = {"title", "h1", "h2"}
@@ -302,8 +480,10 @@ class _HtmlText(HTMLParser):
 
 def looks_like_html(text: str) -> bool:
     """True when the text has HTML markup (tags such as ``<p>``, ``<td>`` or ``<br>``)."""
-    return re.search(r"<(?:html|body|p|div|td|tr|table|br|span|h[1-6])\b[^>]*>", text,
-                     re.IGNORECASE) is not None
+    return (
+        re.search(r"<(?:html|body|p|div|td|tr|table|br|span|h[1-6])\b[^>]*>", text, re.IGNORECASE)
+        is not None
+    )
 
 
 def html_to_text(markup: str) -> tuple[str, str | None]:
@@ -318,8 +498,9 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
 
 
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2007\u2009\u200a\u202f\t"), " ")
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                         "\u200b": None, "\ufeff": None})
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u200b": None, "\ufeff": None}
+)
 
 
 def normalize(text: str) -> str:
@@ -349,8 +530,10 @@ def _ends_block(line: str, following: str) -> bool:
     if not bare or bare[-1] in ",;:(&/-":
         return False
     last_word = re.search(r"([A-Za-z]+)\.?$", bare)
-    if last_word and (last_word.group(1).lower() in _CONTINUING_WORDS
-                      or last_word.group(1).lower() in _ABBREVIATIONS):
+    if last_word and (
+        last_word.group(1).lower() in _CONTINUING_WORDS
+        or last_word.group(1).lower() in _ABBREVIATIONS
+    ):
         return False
     if bare[-1] in ".!?":
         return True
@@ -359,8 +542,11 @@ def _ends_block(line: str, following: str) -> bool:
         return False
     if not re.search(r"[a-z]", bare) or _is_heading(bare):
         return True
-    return (len(bare) <= 60 and not bare[-1].isdigit()
-            and re.match(r"(?i)(?:other\s+)?models?\b", following) is None)
+    return (
+        len(bare) <= 60
+        and not bare[-1].isdigit()
+        and re.match(r"(?i)(?:other\s+)?models?\b", following) is None
+    )
 
 
 def _is_heading(line: str) -> bool:
@@ -372,10 +558,14 @@ def _is_heading(line: str) -> bool:
 
 def _looks_like_title(line: str) -> bool:
     line = line.strip()
-    return (5 < len(line) <= 200 and re.search(r"tesla", line, re.IGNORECASE) is not None
-            and re.search(r"produc|deliver|deploy", line, re.IGNORECASE) is not None
-            and not re.search(r"newswire|business wire|^\W*exhibit", line, re.IGNORECASE)
-            and _DATELINE.match(line) is None and not line.endswith((".", ":")))
+    return (
+        5 < len(line) <= 200
+        and re.search(r"tesla", line, re.IGNORECASE) is not None
+        and re.search(r"produc|deliver|deploy", line, re.IGNORECASE) is not None
+        and not re.search(r"newswire|business wire|^\W*exhibit", line, re.IGNORECASE)
+        and _DATELINE.match(line) is None
+        and not line.endswith((".", ":"))
+    )
 
 
 def find_title(text: str) -> str | None:
@@ -392,11 +582,19 @@ def find_title(text: str) -> str | None:
 _DATELINE = re.compile(
     rf"^[\s\"'*_>-]*(?!{_WEEKDAY})[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){{0,3}}\s*,\s*"
     rf"(?:[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?\s*[,-]+\s*)?(?:\(?[A-Z ]*WIRE\)?\s*[-–—]*\s*)?"
-    rf"(?P<date>{_date_pattern('')})", re.MULTILINE)
-_WIRE_DATE = re.compile(rf"(?P<date>{_date_pattern('')})\s*[-–—/(]*\s*"
-                        r"(?:GLOBE\s*NEWSWIRE|BUSINESS\s*WIRE|PR\s*NEWSWIRE)", re.IGNORECASE)
-_DATE_LINE = re.compile(rf"^[\s*_#>|-]*(?i:(?:date|dated|published|released)\s*:?\s*)?"
-                        rf"(?P<date>{_date_pattern('')})[\s*_.|]*$", re.MULTILINE)
+    rf"(?P<date>{_date_pattern('')})",
+    re.MULTILINE,
+)
+_WIRE_DATE = re.compile(
+    rf"(?P<date>{_date_pattern('')})\s*[-–—/(]*\s*"
+    r"(?:GLOBE\s*NEWSWIRE|BUSINESS\s*WIRE|PR\s*NEWSWIRE)",
+    re.IGNORECASE,
+)
+_DATE_LINE = re.compile(
+    rf"^[\s*_#>|-]*(?i:(?:date|dated|published|released)\s*:?\s*)?"
+    rf"(?P<date>{_date_pattern('')})[\s*_.|]*$",
+    re.MULTILINE,
+)
 
 
 def _date_from(match: re.Match) -> date | None:
@@ -448,8 +646,9 @@ def _resolve_mention(number: int, year: int | None, around: date | None) -> pd.P
     return None
 
 
-def determine_quarter(given: str | None, title: str | None, tokens: list[Token],
-                      dates: list[list[date]]) -> pd.Period:
+def determine_quarter(
+    given: str | None, title: str | None, tokens: list[Token], dates: list[list[date]]
+) -> pd.Period:
     """The release's quarter: ``given``, else the title's, else the text's (checked by date)."""
     earliest = next((min(tier) for tier in dates if tier), None)
     found = _quarter_from_text(title, tokens, earliest)
@@ -459,18 +658,25 @@ def determine_quarter(given: str | None, title: str | None, tokens: list[Token],
             raise IngestError(f"--quarter: {quarters.describe_bad_label(given)}")
         period = pd.Period(label, freq="Q")
         if found is not None and found != period:
-            warnings.warn(f"--quarter {label} differs from the quarter the release names "
-                          f"({quarters.label(found)}); using {label}", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"--quarter {label} differs from the quarter the release names "
+                f"({quarters.label(found)}); using {label}",
+                UserWarning,
+                stacklevel=2,
+            )
         return period
     if found is None:
-        raise IngestError("cannot tell which quarter the release is about (no 'Q3 2019', "
-                          "'third quarter of 2019' or quarter with a release date found); "
-                          "pass --quarter, e.g. --quarter 2019Q3")
+        raise IngestError(
+            "cannot tell which quarter the release is about (no 'Q3 2019', "
+            "'third quarter of 2019' or quarter with a release date found); "
+            "pass --quarter, e.g. --quarter 2019Q3"
+        )
     return found
 
 
-def _quarter_from_text(title: str | None, tokens: list[Token],
-                       earliest: date | None) -> pd.Period | None:
+def _quarter_from_text(
+    title: str | None, tokens: list[Token], earliest: date | None
+) -> pd.Period | None:
     if title:
         for token in tokenize(normalize(title)):
             if token.kind == "quarter":
@@ -527,7 +733,8 @@ def _table_row(tokens: list[Token], start: int) -> _TableRow | None:
         index += 1
     following = tokens[index] if index < len(tokens) else None
     one_cell_dropped = len(counts) == 1 and (
-        lease is not None or (following is not None and _row_label(following) is not None))
+        lease is not None or (following is not None and _row_label(following) is not None)
+    )
     if len(counts) < 2 and not one_cell_dropped:
         return None
     return _TableRow(label, counts, lease, index)
@@ -547,14 +754,16 @@ class _Table:
                 continue
             if len(row.counts) == 1:
                 partial.append(row)
-                result[row.label] = {PRODUCED: None, DELIVERED: None,
-                                     "lease_pct": row.lease_pct}
+                result[row.label] = {PRODUCED: None, DELIVERED: None, "lease_pct": row.lease_pct}
                 continue
             produced, delivered = row.counts[:2]
             if self.delivered_first:
                 produced, delivered = delivered, produced
-            result[row.label] = {PRODUCED: produced, DELIVERED: delivered,
-                                 "lease_pct": row.lease_pct}
+            result[row.label] = {
+                PRODUCED: produced,
+                DELIVERED: delivered,
+                "lease_pct": row.lease_pct,
+            }
         for row in partial:
             result[row.label].update(_fill_dropped_cell(row, result))
         return result
@@ -563,19 +772,25 @@ class _Table:
 def _fill_dropped_cell(row: _TableRow, figures: dict[str, dict]) -> dict[str, int]:
     """The row's two counts when a copy dropped an empty ("-") cell, told by the Total row."""
     total = figures.get(dataset.TOTAL)
-    others = [f for label, f in figures.items()
-              if label not in (row.label, dataset.TOTAL)]
+    others = [f for label, f in figures.items() if label not in (row.label, dataset.TOTAL)]
     value = row.counts[0]
-    if total is not None and row.label != dataset.TOTAL and all(
-            f[PRODUCED] is not None for f in others):
+    if (
+        total is not None
+        and row.label != dataset.TOTAL
+        and all(f[PRODUCED] is not None for f in others)
+    ):
         for present, missing in ((DELIVERED, PRODUCED), (PRODUCED, DELIVERED)):
-            rest = {metric: total[metric] - sum(f[metric] for f in others)
-                    for metric in (PRODUCED, DELIVERED)}
+            rest = {
+                metric: total[metric] - sum(f[metric] for f in others)
+                for metric in (PRODUCED, DELIVERED)
+            }
             if rest[present] == value and rest[missing] == 0:
                 return {present: value, missing: 0}
-    raise IngestError(f"the {row.label} row of the table has one count ({value:,}) where two "
-                      "are expected (production and deliveries), and the Total row does not "
-                      "tell which one it is")
+    raise IngestError(
+        f"the {row.label} row of the table has one count ({value:,}) where two "
+        "are expected (production and deliveries), and the Total row does not "
+        "tell which one it is"
+    )
 
 
 def find_table(tokens: list[Token]) -> _Table | None:
@@ -593,23 +808,31 @@ def find_table(tokens: list[Token]) -> _Table | None:
             run.append(following)
         runs.append((start, run))
         index = run[-1].end
-    usable = [(start, run) for start, run in runs
-              if len(run) >= 2 and any(r.label != dataset.TOTAL for r in run)
-              and any(len(r.counts) >= 2 for r in run)]
+    usable = [
+        (start, run)
+        for start, run in runs
+        if len(run) >= 2
+        and any(r.label != dataset.TOTAL for r in run)
+        and any(len(r.counts) >= 2 for r in run)
+    ]
     if not usable:
         return None
-    start, run = next(((s, r) for s, r in usable if any(x.label == dataset.TOTAL for x in r)),
-                      usable[0])
+    start, run = next(
+        ((s, r) for s, r in usable if any(x.label == dataset.TOTAL for x in r)), usable[0]
+    )
     positions = {word: i for i, word in enumerate(_header_words(cells, start))}
-    delivered_first = ("deliveries" in positions and "production" in positions
-                       and positions["deliveries"] < positions["production"])
+    delivered_first = (
+        "deliveries" in positions
+        and "production" in positions
+        and positions["deliveries"] < positions["production"]
+    )
     return _Table(run, delivered_first)
 
 
 def _header_words(cells: list[Token], start: int) -> list[str]:
     """The words between the previous sentence (or number) and the first row of the table."""
     words: list[str] = []
-    for token in reversed(cells[max(0, start - 30):start]):
+    for token in reversed(cells[max(0, start - 30) : start]):
         if token.kind in ("count", "pct") or (token.kind == "punct" and token.text in ".!?:"):
             break
         if token.kind == "word":
@@ -630,8 +853,10 @@ def _check_table(figures: dict[str, dict]) -> None:
 
 def _mismatch(metric: str, line_sum: int, total: int) -> str:
     noun = "production" if metric == PRODUCED else "deliveries"
-    return (f"totals do not add up: the model lines' {noun} add up to {line_sum:,} but the "
-            f"release's total is {total:,}")
+    return (
+        f"totals do not add up: the model lines' {noun} add up to {line_sum:,} but the "
+        f"release's total is {total:,}"
+    )
 
 
 # --- sentences -----------------------------------------------------------------------------
@@ -652,9 +877,15 @@ def _sentences(tokens: list[Token]) -> list[list[Token]]:
     for index, token in enumerate(tokens):
         previous = tokens[index - 1] if index else None
         ends = token.kind == "brk" or (
-            token.kind == "punct" and token.text in ".!?"
-            and not (token.text == "." and previous is not None and previous.kind == "word"
-                     and previous.value in _ABBREVIATIONS))
+            token.kind == "punct"
+            and token.text in ".!?"
+            and not (
+                token.text == "."
+                and previous is not None
+                and previous.kind == "word"
+                and previous.value in _ABBREVIATIONS
+            )
+        )
         if ends:
             if sentences[-1]:
                 sentences.append([])
@@ -671,11 +902,15 @@ def _splits_segment(sentence: list[Token], index: int) -> bool:
     if token.kind != "punct":
         return False
     if token.text == "(":
-        return not (index + 2 < len(sentence) and sentence[index + 1].kind == "count"
-                    and sentence[index + 2].text == ")")
+        return not (
+            index + 2 < len(sentence)
+            and sentence[index + 1].kind == "count"
+            and sentence[index + 2].text == ")"
+        )
     if token.text == ")":
-        return not (index >= 2 and sentence[index - 1].kind == "count"
-                    and sentence[index - 2].text == "(")
+        return not (
+            index >= 2 and sentence[index - 1].kind == "count" and sentence[index - 2].text == "("
+        )
     return True
 
 
@@ -730,8 +965,10 @@ def _is_distractor(tokens: list[Token], period: pd.Period) -> bool:
     for token in tokens:
         if token.kind == "year":
             return True
-        if token.kind == "word" and (token.value in _DISTRACTOR_WORDS or (
-                "year" in token.value and token.value not in ("year-over-year", "yoy"))):
+        if token.kind == "word" and (
+            token.value in _DISTRACTOR_WORDS
+            or ("year" in token.value and token.value not in ("year-over-year", "yoy"))
+        ):
             return True
         if token.kind == "quarter":
             number, year = token.value
@@ -741,7 +978,7 @@ def _is_distractor(tokens: list[Token], period: pd.Period) -> bool:
 
 
 def _label_after(sentence: list[Token], index: int, clause: list[int]) -> str | None:
-    """"12,420 Model S", "15,200 were Model S": the label right after the number."""
+    """ "12,420 Model S", "15,200 were Model S": the label right after the number."""
     for position in clause:
         if position <= index:
             continue
@@ -754,7 +991,7 @@ def _label_after(sentence: list[Token], index: int, clause: list[int]) -> str | 
 
 
 def _label_before(sentence: list[Token], index: int, clause: list[int]) -> str | None:
-    """"Model 3 production totaled 2,425": a label earlier in the clause, words between."""
+    """ "Model 3 production totaled 2,425": a label earlier in the clause, words between."""
     for position in reversed(clause):
         if position >= index:
             continue
@@ -783,8 +1020,9 @@ def prose_candidates(tokens: list[Token], period: pd.Period) -> list[_Candidate]
     return candidates
 
 
-def _sentence_candidates(sentence: list[Token], period: pd.Period, fallback: str | None,
-                         candidates: list[_Candidate]) -> None:
+def _sentence_candidates(
+    sentence: list[Token], period: pd.Period, fallback: str | None, candidates: list[_Candidate]
+) -> None:
     segments = _segments(sentence)
     penalty = int(_is_distractor(sentence, period))
     intro_noisy = False
@@ -814,8 +1052,9 @@ def _sentence_candidates(sentence: list[Token], period: pd.Period, fallback: str
                     elif subject is not None and not whole:
                         label = subject  # "Model 3 production totaled 260 and deliveries 220"
                 if metric is not None:
-                    candidates.append(_Candidate(metric, label, sentence[index].value,
-                                                 len(candidates), penalty))
+                    candidates.append(
+                        _Candidate(metric, label, sentence[index].value, len(candidates), penalty)
+                    )
             if whole and not any(t.kind == "label" for t in clause_tokens):
                 subject = None
 
@@ -850,8 +1089,7 @@ def choose_figures(candidates: list[_Candidate]) -> tuple[dict[str, dict], dict[
         complete = bool(line_labels) and _expand(set(line_labels)) >= all_lines
         best: tuple | None = None
         total_options = by_label.get(None) or [None]
-        for choice in itertools.product(*(by_label[label] for label in line_labels),
-                                        total_options):
+        for choice in itertools.product(*(by_label[label] for label in line_labels), total_options):
             *picked, total = choice
             line_sum = sum(c.value for c in picked)
             if total is None:
@@ -859,8 +1097,11 @@ def choose_figures(candidates: list[_Candidate]) -> tuple[dict[str, dict], dict[
             else:
                 consistent = line_sum == total.value if complete else line_sum <= total.value
             chosen = [c for c in choice if c is not None]
-            score = (not consistent, sum(c.penalty for c in chosen),
-                     sum(c.position for c in chosen))
+            score = (
+                not consistent,
+                sum(c.penalty for c in chosen),
+                sum(c.position for c in chosen),
+            )
             if best is None or score < best[0]:
                 best = (score, picked, total, line_sum)
         (inconsistent, *_), picked, total, line_sum = best
@@ -881,15 +1122,16 @@ def choose_figures(candidates: list[_Candidate]) -> tuple[dict[str, dict], dict[
 
 def _qualified(sentence: list[Token], index: int) -> bool:
     """True when the number at ``index`` is preceded by "approximately", "~", "just over"..."""
-    before = sentence[max(0, index - 2):index]
+    before = sentence[max(0, index - 2) : index]
     if before and before[-1].kind == "tilde":
         return True
     words = [t.value if t.kind == "word" else None for t in before]
     return bool(words and words[-1] in _QUALIFIERS) or tuple(words) in _TWO_WORD_QUALIFIERS
 
 
-def deliveries_approximate(tokens: list[Token], period: pd.Period, delivered: list[int],
-                           total_delivered: int | None) -> bool:
+def deliveries_approximate(
+    tokens: list[Token], period: pd.Period, delivered: list[int], total_delivered: int | None
+) -> bool:
     """Whether the release's deliveries are approximate (preliminary-era rule of SOURCES.md).
 
     From 2022 Tesla gives exact counts. Before, deliveries are approximate when a delivery figure
@@ -906,8 +1148,10 @@ def deliveries_approximate(tokens: list[Token], period: pd.Period, delivered: li
                 continue
             if token.value in delivered:
                 return True
-            near_total = (total_delivered and
-                          abs(token.value - total_delivered) <= APPROX_CLOSE * total_delivered)
+            near_total = (
+                total_delivered
+                and abs(token.value - total_delivered) <= APPROX_CLOSE * total_delivered
+            )
             if near_total and _metric_for(sentence, index, [index]) == DELIVERED:
                 return True
     return False
@@ -932,10 +1176,14 @@ class ReleaseRow:
 
     def to_dict(self) -> dict:
         """The JSON form (lease % as an int when whole)."""
-        return {"quarter": self.quarter, "model_line": self.model_line,
-                "produced": self.produced, "delivered": self.delivered,
-                "lease_pct": _plain_number(self.lease_pct),
-                "delivered_approx": self.delivered_approx}
+        return {
+            "quarter": self.quarter,
+            "model_line": self.model_line,
+            "produced": self.produced,
+            "delivered": self.delivered,
+            "lease_pct": _plain_number(self.lease_pct),
+            "delivered_approx": self.delivered_approx,
+        }
 
 
 @dataclass
@@ -955,11 +1203,16 @@ class ParsedRelease:
 
     def to_dict(self) -> dict:
         """``{"quarter", "release_date", "rows": [...], "totals": {...}}`` for ``--json``."""
-        return {"quarter": self.quarter, "release_date": self.release_date,
-                "rows": [row.to_dict() for row in self.rows],
-                "totals": {"produced": self.totals.get(PRODUCED),
-                           "delivered": self.totals.get(DELIVERED),
-                           "lease_pct": _plain_number(self.totals.get("lease_pct"))}}
+        return {
+            "quarter": self.quarter,
+            "release_date": self.release_date,
+            "rows": [row.to_dict() for row in self.rows],
+            "totals": {
+                "produced": self.totals.get(PRODUCED),
+                "delivered": self.totals.get(DELIVERED),
+                "lease_pct": _plain_number(self.totals.get("lease_pct")),
+            },
+        }
 
 
 def _plain_number(value: float | int | None) -> float | int | None:
@@ -968,8 +1221,9 @@ def _plain_number(value: float | int | None) -> float | int | None:
     return value
 
 
-def parse_release(text: str, quarter: str | None = None,
-                  source_name: str | None = None) -> ParsedRelease:
+def parse_release(
+    text: str, quarter: str | None = None, source_name: str | None = None
+) -> ParsedRelease:
     """Parse a production & deliveries release (plain text or HTML) into rows.
 
     ``quarter`` (``"2019Q3"``) overrides the quarter named in the text. Raises IngestError, one
@@ -990,8 +1244,10 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
     title = title or find_title(text)
     tokens = tokenize(mark_paragraphs(text))
     if not any(t.kind == "count" for t in tokens):
-        raise IngestError("no vehicle counts found: expected a Production/Deliveries table or "
-                          "sentences such as 'delivered 24,500 vehicles'")
+        raise IngestError(
+            "no vehicle counts found: expected a Production/Deliveries table or "
+            "sentences such as 'delivered 24,500 vehicles'"
+        )
     dates = release_date_candidates(text)
     period = determine_quarter(quarter, title, tokens, dates)
     released = _release_date(dates, period)
@@ -1001,28 +1257,41 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
         _check_table(figures)
         total = figures.pop(dataset.TOTAL, None)
         if total is None:
-            total = {metric: sum(f[metric] for f in figures.values())
-                     for metric in (PRODUCED, DELIVERED)} | {"lease_pct": None}
+            total = {
+                metric: sum(f[metric] for f in figures.values()) for metric in (PRODUCED, DELIVERED)
+            } | {"lease_pct": None}
     else:
         figures, sums = choose_figures(prose_candidates(tokens, period))
         figures = {label: figures[label] for label in LINE_ORDER if label in figures}
         total = dict(sums, lease_pct=None)
     if not figures or total.get(DELIVERED) is None:
         what = "model lines" if not figures else "total deliveries"
-        raise IngestError(f"no {what} found for {quarters.label(period)}: expected a "
-                          "Production/Deliveries table or sentences such as 'delivered 24,500 "
-                          "vehicles, of which 15,800 were Model S'")
+        raise IngestError(
+            f"no {what} found for {quarters.label(period)}: expected a "
+            "Production/Deliveries table or sentences such as 'delivered 24,500 "
+            "vehicles, of which 15,800 were Model S'"
+        )
     delivered = [f[DELIVERED] for f in figures.values() if f[DELIVERED] is not None]
-    approx = deliveries_approximate(tokens, period, delivered + [total[DELIVERED]],
-                                    total[DELIVERED])
+    approx = deliveries_approximate(
+        tokens, period, delivered + [total[DELIVERED]], total[DELIVERED]
+    )
     label = quarters.label(period)
-    rows = [ReleaseRow(label, line, f[PRODUCED], f[DELIVERED], f["lease_pct"], approx)
-            for line, f in figures.items()]
-    rows.append(ReleaseRow(label, dataset.TOTAL, total[PRODUCED], total[DELIVERED],
-                           total["lease_pct"], approx))
-    return ParsedRelease(label, released.isoformat() if released else None, title, rows,
-                         {PRODUCED: total[PRODUCED], DELIVERED: total[DELIVERED],
-                          "lease_pct": total["lease_pct"]})
+    rows = [
+        ReleaseRow(label, line, f[PRODUCED], f[DELIVERED], f["lease_pct"], approx)
+        for line, f in figures.items()
+    ]
+    rows.append(
+        ReleaseRow(
+            label, dataset.TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx
+        )
+    )
+    return ParsedRelease(
+        label,
+        released.isoformat() if released else None,
+        title,
+        rows,
+        {PRODUCED: total[PRODUCED], DELIVERED: total[DELIVERED], "lease_pct": total["lease_pct"]},
+    )
 
 
 # --- the data file ---------------------------------------------------------------------------
@@ -1059,8 +1328,14 @@ class _CsvFile:
             buffer.clear()
         header_raw, header = records[0]
         eol = re.search(r"(\r\n|\r|\n)$", header_raw)
-        return cls(path, bom, eol.group(1) if eol else "\n", [h.strip() for h in header],
-                   header_raw, records[1:])
+        return cls(
+            path,
+            bom,
+            eol.group(1) if eol else "\n",
+            [h.strip() for h in header],
+            header_raw,
+            records[1:],
+        )
 
     def quarter_of(self, fields: list[str]) -> str | None:
         if "quarter" not in self.header or len(fields) != len(self.header):
@@ -1068,8 +1343,11 @@ class _CsvFile:
         return fields[self.header.index("quarter")].strip()
 
     def records_for(self, quarter: str) -> list[dict[str, str]]:
-        return [dict(zip(self.header, fields, strict=True)) for _, fields in self.records
-                if self.quarter_of(fields) == quarter]
+        return [
+            dict(zip(self.header, fields, strict=True))
+            for _, fields in self.records
+            if self.quarter_of(fields) == quarter
+        ]
 
     def with_quarter(self, quarter: str, rows: list[dict[str, str]]) -> bytes:
         """The file's bytes with ``quarter``'s rows replaced by (or ``rows`` inserted in order)."""
@@ -1078,15 +1356,17 @@ class _CsvFile:
         for row in rows:
             writer.writerow([row.get(name, "") for name in self.header])
         new_text = buffer.getvalue()
-        kept = [(raw, fields) for raw, fields in self.records
-                if self.quarter_of(fields) != quarter]
-        old_at = next((i for i, (_, f) in enumerate(self.records)
-                       if self.quarter_of(f) == quarter), None)
+        kept = [(raw, fields) for raw, fields in self.records if self.quarter_of(fields) != quarter]
+        old_at = next(
+            (i for i, (_, f) in enumerate(self.records) if self.quarter_of(f) == quarter), None
+        )
         if old_at is not None:
             at = sum(1 for _, f in self.records[:old_at] if self.quarter_of(f) != quarter)
         else:
-            at = next((i for i, (_, f) in enumerate(kept)
-                       if (self.quarter_of(f) or "") > quarter), len(kept))
+            at = next(
+                (i for i, (_, f) in enumerate(kept) if (self.quarter_of(f) or "") > quarter),
+                len(kept),
+            )
             while at > 0 and not kept[at - 1][1]:  # keep trailing blank lines at the end
                 at -= 1
         parts = [self.header_raw] + [raw for raw, _ in kept[:at]]
@@ -1108,12 +1388,21 @@ def _format_value(value: object) -> str:
 
 def csv_rows(parsed: ParsedRelease, source: str, verified: str) -> list[dict[str, str]]:
     """The parsed rows as CSV cells (same columns as ``data/production_deliveries.csv``)."""
-    return [{"quarter": row.quarter, "model_line": row.model_line,
-             "produced": _format_value(row.produced), "delivered": _format_value(row.delivered),
-             "lease_pct": _format_value(row.lease_pct),
-             "delivered_approx": _format_value(row.delivered_approx),
-             "release_date": parsed.release_date or "", "source": source, "source_url": "",
-             "verified": verified} for row in parsed.rows]
+    return [
+        {
+            "quarter": row.quarter,
+            "model_line": row.model_line,
+            "produced": _format_value(row.produced),
+            "delivered": _format_value(row.delivered),
+            "lease_pct": _format_value(row.lease_pct),
+            "delivered_approx": _format_value(row.delivered_approx),
+            "release_date": parsed.release_date or "",
+            "source": source,
+            "source_url": "",
+            "verified": verified,
+        }
+        for row in parsed.rows
+    ]
 
 
 def _differences(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[str]:
@@ -1129,9 +1418,11 @@ def _differences(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[s
         elif after is None:
             lines.append(f"  {line}: removed")
         else:
-            changes = [f"{name} {_shown(before.get(name, ''))} -> {_shown(after[name])}"
-                       for name in fields
-                       if _comparable(name, before.get(name, "")) != _comparable(name, after[name])]
+            changes = [
+                f"{name} {_shown(before.get(name, ''))} -> {_shown(after[name])}"
+                for name in fields
+                if _comparable(name, before.get(name, "")) != _comparable(name, after[name])
+            ]
             lines.append(f"  {line}: {'; '.join(changes) if changes else 'unchanged'}")
     return lines
 
@@ -1157,8 +1448,10 @@ def _shown(text: str) -> str:
 def summary_text(parsed: ParsedRelease) -> str:
     """A short table of what was parsed, for the terminal."""
     released = f", released {parsed.release_date}" if parsed.release_date else ""
-    lines = [f"{parsed.quarter}{released}: {parsed.title or '(no title found)'}",
-             f"  {'model line':<14}{'produced':>10}{'delivered':>12}{'lease':>8}"]
+    lines = [
+        f"{parsed.quarter}{released}: {parsed.title or '(no title found)'}",
+        f"  {'model line':<14}{'produced':>10}{'delivered':>12}{'lease':>8}",
+    ]
     for row in parsed.rows:
         delivered = "-" if row.delivered is None else f"{row.delivered:,}"
         if row.delivered is not None and row.delivered_approx:
@@ -1178,8 +1471,9 @@ def run(args) -> int:
     """``deliveries ingest``: parse the release and add its rows to the data table."""
     text, name = read_release(args.file)
     parsed = parse_release(text, quarter=args.quarter, source_name=name)
-    data_path = Path(args.data) if args.data else (dataset.default_data_dir()
-                                                   / "production_deliveries.csv")
+    data_path = (
+        Path(args.data) if args.data else (dataset.default_data_dir() / "production_deliveries.csv")
+    )
     where = dataset.display_path(data_path)
     if data_path.is_dir():
         raise IngestError(f"{where}: is a folder, expected the production & deliveries CSV")
@@ -1192,8 +1486,10 @@ def run(args) -> int:
         raise IngestError(f"{where}: cannot be read ({exc})") from None
     old = table.records_for(parsed.quarter)
     if old and not args.replace:
-        raise IngestError(f"{parsed.quarter} is already in {where} ({len(old)} rows); pass "
-                          "--replace to replace it (the differences are shown)")
+        raise IngestError(
+            f"{parsed.quarter} is already in {where} ({len(old)} rows); pass "
+            "--replace to replace it (the differences are shown)"
+        )
     verified = f"ingested from {name} on {date.today().isoformat()}"
     rows = csv_rows(parsed, parsed.title or name, verified)
     content = table.with_quarter(parsed.quarter, rows)
@@ -1209,8 +1505,11 @@ def run(args) -> int:
             print("\n".join(_differences(old, rows)), file=messages)
         verb = "replace" if old else "add"
         if args.dry_run:
-            print(f"dry run: would {verb} {len(rows)} rows for {parsed.quarter} in {where}; "
-                  "nothing written", file=messages)
+            print(
+                f"dry run: would {verb} {len(rows)} rows for {parsed.quarter} in {where}; "
+                "nothing written",
+                file=messages,
+            )
             return 0
         os.replace(temporary, data_path)
         temporary = None
@@ -1224,8 +1523,9 @@ def run(args) -> int:
 
 def _validated_temporary(data_path: Path, content: bytes) -> Path:
     """Write ``content`` beside ``data_path`` and check it loads; the temporary file's path."""
-    handle, name = tempfile.mkstemp(prefix=f".{data_path.name}.", suffix=".ingest",
-                                    dir=data_path.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{data_path.name}.", suffix=".ingest", dir=data_path.parent
+    )
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -1238,8 +1538,9 @@ def _validated_temporary(data_path: Path, content: bytes) -> Path:
         except DataError as exc:
             shown = dataset.display_path(temporary)
             problems = [p.replace(shown, dataset.display_path(data_path)) for p in exc.problems]
-            raise IngestError("\n".join(f"the new rows would make the data invalid: {p}"
-                                        for p in problems)) from None
+            raise IngestError(
+                "\n".join(f"the new rows would make the data invalid: {p}" for p in problems)
+            ) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -73,8 +73,14 @@ class _Chain:
             manager.__exit__(*exc)
 
 
-def _new(nrows: int = 1, ncols: int = 1, height: float = HEIGHT, right: float = 0.15,
-         top: float = 0.32, **kwargs):
+def _new(
+    nrows: int = 1,
+    ncols: int = 1,
+    height: float = HEIGHT,
+    right: float = 0.15,
+    top: float = 0.32,
+    **kwargs,
+):
     """A figure with fixed margins in inches (``right``, ``top``; room for labels on the left).
 
     Fixed margins rather than constrained layout: the charts have known labels, and constrained
@@ -82,8 +88,13 @@ def _new(nrows: int = 1, ncols: int = 1, height: float = HEIGHT, right: float = 
     """
     fig = Figure(figsize=(WIDTH, height))
     axes = fig.subplots(nrows, ncols, **kwargs)
-    fig.subplots_adjust(left=0.95 / WIDTH, right=1 - right / WIDTH, bottom=0.48 / height,
-                        top=1 - top / height, wspace=0.06)
+    fig.subplots_adjust(
+        left=0.95 / WIDTH,
+        right=1 - right / WIDTH,
+        bottom=0.48 / height,
+        top=1 - top / height,
+        wspace=0.06,
+    )
     return fig, axes
 
 

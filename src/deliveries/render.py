@@ -294,12 +294,14 @@ def write_pdf(html: str, target: Path) -> None:
     weasyprint.HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(target)
 
 
-def warm_up_pdf_engine() -> threading.Thread:
-    """Import WeasyPrint and load its fonts in a thread, while the kernel works."""
+def warm_up_exporters() -> threading.Thread:
+    """Import nbconvert and WeasyPrint and load fonts in a thread, while the kernel works."""
 
     def warm() -> None:
         # Only a warm-up: the real render reports any problem.
         with contextlib.suppress(Exception):
+            import nbconvert  # noqa: F401
+
             write_pdf('<p style="font-family: DejaVu Sans">0</p>', Path(os.devnull))
 
     thread = threading.Thread(target=warm, name="pdf-warm-up", daemon=True)
@@ -429,7 +431,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
     owned = session is None
     session = session or KernelSession()
     session.start()
-    pdf_engine = warm_up_pdf_engine()
+    exporters = warm_up_exporters()
     nb = parameterize(job.notebook, job.parameters)
     staging = Path(tempfile.mkdtemp(prefix=".rendering-", dir=folder))
     try:
@@ -443,9 +445,9 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
             raise RenderError(_failure_message(nb, exc, kept)) from exc
         staged = {ext: staging / path.name for ext, path in job.paths.items()}
         staged["ipynb"].write_text(_notebook_text(nb), encoding="utf-8")
+        exporters.join()
         html = export_html(nb, title=job.title, running_head=job.running_head, paper=job.paper)
         staged["html"].write_text(html, encoding="utf-8")
-        pdf_engine.join()
         write_pdf(html, staged["pdf"])
         stamp_path(job).unlink(missing_ok=True)  # the old stamp must not vouch for new files
         for ext in ("ipynb", "html", "pdf"):

@@ -80,12 +80,31 @@ def _row(cells: list[str], header: bool = False, css: str = "") -> str:
     return f"<tr{attr}>{inner}</tr>"
 
 
+def column_widths(count: int, first: float = 30.0, widths: list[float] | None = None) -> str:
+    """A ``<colgroup>`` giving each column a share of the width.
+
+    Tables use ``table-layout: fixed`` (see report.css): the PDF engine then lays each cell out
+    once instead of measuring every cell's content first, which halves the time to print a report.
+    """
+    if widths is None:
+        rest = (100 - first) / max(count - 1, 1)
+        widths = [first] + [rest] * (count - 1)
+    return "<colgroup>" + "".join(f'<col style="width: {w:.1f}%">' for w in widths) + "</colgroup>"
+
+
 def _table(
-    caption: str, header: list[str], rows: list[str], notes: list[str], css: str = ""
+    caption: str,
+    header: list[str],
+    rows: list[str],
+    notes: list[str],
+    css: str = "",
+    widths: list[float] | None = None,
+    first: float = 30.0,
 ) -> Html:
     foot = "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
     return Html(
         f'<figure class="table {css}"><table><caption>{escape(caption)}</caption>'
+        f"{column_widths(len(header), first, widths)}"
         f"<thead>{_row([escape(h) for h in header], header=True)}</thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{foot}</figure>"
     )
@@ -243,7 +262,9 @@ def model_table(summary: metrics.QuarterSummary) -> Html:
         notes.append("n/a: the release gave this line's figure only combined with another line.")
     if s.delivered_approx:
         notes.append(APPROX_NOTE)
-    table = _table(f"{_q(s.quarter)} as the release grouped it", header, rows, notes, css="models")
+    table = _table(
+        f"{_q(s.quarter)} as the release grouped it", header, rows, notes, css="models", first=16
+    )
     return section("By model line", table)
 
 
@@ -391,6 +412,7 @@ def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
         rows,
         ["Model-line figures come from the rows of the same quarter in the same file."],
         css="sources",
+        widths=[11, 21, 30, 38],
     )
     return Html(
         f'<section class="methods"><div class="keep"><h2>Methods and sources</h2>'
@@ -448,7 +470,8 @@ def history_table(annual: pd.DataFrame) -> Html:
         "figures, so they can differ slightly from Tesla's later annual totals.",
         "n/a: a quarter of the year has no production figure in the release (2016Q1).",
     ]
-    return _table("Annual totals against stated goals", header, rows, notes, css="annual")
+    widths = [8, 12, 13, 17, 16, 12, 11, 11]
+    return _table("Annual totals against stated goals", header, rows, notes, "annual", widths)
 
 
 def history_title(start: str, end: str, rendered_on: date | None = None) -> Html:
@@ -510,4 +533,4 @@ def quarters_table(table: pd.DataFrame) -> Html:
             )
         )
     notes = ["QoQ and YoY: growth of deliveries. " + APPROX_NOTE, NA_NOTE]
-    return _table("Every quarter as first announced", header, rows, notes, css="quarters")
+    return _table("Every quarter as first announced", header, rows, notes, "quarters", first=16)

@@ -44,6 +44,12 @@ ifeq ($(shell [[ "$(GOAL)" =~ ^[0-9][0-9_,]*$$ ]] && echo ok),)
 $(error GOAL=$(GOAL) is not a whole number of vehicles)
 endif
 endif
+ifeq ($(wildcard $(DATA)),)
+$(error DATA=$(DATA) does not exist)
+endif
+ifeq ($(wildcard $(GOALS)),)
+$(error GOALS=$(GOALS) does not exist)
+endif
 ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
 $(error JOBS=$(JOBS) is not a positive whole number)
 endif

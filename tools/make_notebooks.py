@@ -45,11 +45,11 @@ QUARTERLY = [
         "remove",
     ),
     code(
-        'quarter = "2019Q3"  # the quarter to report, e.g. "2019Q3"\n'
-        "goal = None  # deliveries goal; None: the stated goal for the quarter in data/goals.csv\n"
-        "data_file = None  # None: data/production_deliveries.csv\n"
-        "goals_file = None  # None: data/goals.csv\n"
-        "revisions_file = None  # None: revisions.csv beside the data file",
+        'quarter: str = "2019Q3"  # the quarter to report, e.g. "2019Q3"\n'
+        "goal: 'Optional[int]' = None  # None: the stated goal for the quarter in data/goals.csv\n"
+        "data_file: 'Optional[str]' = None  # None: data/production_deliveries.csv\n"
+        "goals_file: 'Optional[str]' = None  # None: data/goals.csv\n"
+        "revisions_file: 'Optional[str]' = None  # None: revisions.csv beside the data file",
         "parameters",
     ),
     code(
@@ -79,11 +79,11 @@ HISTORY = [
         "remove",
     ),
     code(
-        'start = None  # first quarter, e.g. "2019Q1"; None: the first in the data\n'
-        "end = None  # last quarter; None: the last in the data\n"
-        "data_file = None  # None: data/production_deliveries.csv\n"
-        "goals_file = None  # None: data/goals.csv\n"
-        "revisions_file = None  # None: revisions.csv beside the data file",
+        "start: 'Optional[str]' = None  # first quarter, e.g. \"2019Q1\"; None: the first\n"
+        "end: 'Optional[str]' = None  # last quarter; None: the last in the data\n"
+        "data_file: 'Optional[str]' = None  # None: data/production_deliveries.csv\n"
+        "goals_file: 'Optional[str]' = None  # None: data/goals.csv\n"
+        "revisions_file: 'Optional[str]' = None  # None: revisions.csv beside the data file",
         "parameters",
     ),
     code(

@@ -96,6 +96,8 @@ def run_jobs(jobs: list[render.Job], workers: int, report=print) -> list[Outcome
             f"{outcome.seconds:5.1f} s  {status}"
         )
 
+    if not jobs:
+        return outcomes
     if workers <= 1 or len(jobs) <= 1:
         with render.KernelSession() as session:
             for job in jobs:

@@ -134,7 +134,7 @@ def run_report(args: argparse.Namespace) -> int:
     from . import render
 
     # Spawn the kernel first: its imports (pandas, matplotlib) overlap with ours.
-    with render.KernelSession() as session:
+    with render.KernelSession(single_use=True) as session:
         from . import dataset
 
         paths = render.render_quarter(
@@ -153,7 +153,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     from . import render
 
-    with render.KernelSession() as session:
+    with render.KernelSession(single_use=True) as session:
         from . import dataset
 
         paths = render.render_history(

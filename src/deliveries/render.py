@@ -11,13 +11,16 @@ starts from a cleared namespace, so it gives exactly the output a fresh kernel g
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,23 +104,37 @@ def notebook_parameters(path: Path) -> dict[str, str]:
     return {p.name: p.inferred_type_name for p in _infer_parameters(_read_notebook(path))}
 
 
+TYPES = {"str": str, "int": int}
+
+
+def _allowed(annotation: str) -> tuple[type | None, bool]:
+    """``"Optional[int]"`` -> (int, True); ``"str"`` -> (str, False); unknown -> (None, True)."""
+    text = annotation.replace(" ", "")
+    optional = text.startswith("Optional[") and text.endswith("]")
+    if optional:
+        text = text[len("Optional[") : -1]
+    return TYPES.get(text), optional or text not in TYPES
+
+
 def check_parameters(path: Path, parameters: dict) -> None:
-    """Unknown names or values of the wrong type are errors, before any notebook runs."""
+    """Unknown names or values of the wrong type are errors, before any notebook runs.
+
+    Types come from the annotations in the notebook's ``parameters`` cell, read by papermill.
+    """
     declared = notebook_parameters(path)
     if not declared:
         raise RenderError(f"{display_path(path)} has no cell tagged 'parameters'")
-    types = {"str": str, "int": int}
     for name, value in parameters.items():
         if name not in declared:
             raise ParameterError(
                 f"{display_path(path)} has no parameter {name!r} (it has: {', '.join(declared)})"
             )
+        wanted, may_be_none = _allowed(declared[name])
         if value is None:
-            continue  # every parameter of ours defaults to None or accepts it
-        wanted = types.get(declared[name])
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ParameterError(f"parameter {name}={value!r} should be a string or a number")
-        if wanted and not isinstance(value, wanted):
+            if not may_be_none:
+                raise ParameterError(f"parameter {name} needs a value of type {declared[name]}")
+            continue
+        if isinstance(value, bool) or (wanted and not isinstance(value, wanted)):
             raise ParameterError(f"parameter {name}={value!r} should be of type {declared[name]}")
 
 
@@ -127,7 +144,11 @@ def parameterize(path: Path, parameters: dict):
 
     nb = _read_notebook(path)
     nb.metadata.setdefault("papermill", {})
-    return parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
+    nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.tags:
+            cell.id = "injected-parameters"  # papermill's is random; ours keeps output repeatable
+    return nb
 
 
 # --- kernel and execution ------------------------------------------------------------------------
@@ -140,8 +161,9 @@ class KernelSession:
     libraries the notebooks use; ``execute`` waits for it to be ready.
     """
 
-    def __init__(self, cwd: Path | None = None):
+    def __init__(self, cwd: Path | None = None, single_use: bool = False):
         self.cwd = Path(cwd or REPO_ROOT)
+        self.single_use = single_use  # True: ask the kernel to exit as soon as its run is done
         self.km = None
         self.kc = None
         self.runs = 0
@@ -159,7 +181,15 @@ class KernelSession:
         self.km = KernelManager(
             kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self._socket_dir) / "k")
         )
-        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.enabled=False"])
+        # The kernel's own log goes to a file: on an interrupt it would otherwise print
+        # tracebacks about closed sockets into the user's terminal.
+        self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
+        self.km.start_kernel(
+            cwd=str(self.cwd),
+            extra_arguments=["--HistoryManager.enabled=False"],
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
@@ -176,8 +206,16 @@ class KernelSession:
         except RuntimeError as exc:
             self.close()
             message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
+            message += self._log_tail()
             raise RenderError(message) from None
         self._ready = True
+
+    def _log_tail(self) -> str:
+        try:
+            lines = (Path(self._socket_dir) / "kernel.log").read_text().strip().splitlines()
+        except (OSError, TypeError):
+            return ""
+        return f" (kernel said: {lines[-1]})" if lines else ""
 
     def _await_reply(self, msg_id: str, what: str) -> None:
         while True:
@@ -207,13 +245,39 @@ class KernelSession:
         )
         client.kc = self.kc
         self.runs += 1
-        return client.execute()
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["nb"] = client.execute()
+            except BaseException as exc:  # handed to the caller below
+                outcome["error"] = exc
+
+        # nbclient runs in a thread: in the main thread it would install its own Ctrl-C handler
+        # that tears the kernel down mid-message; here Ctrl-C stays a plain KeyboardInterrupt.
+        worker = threading.Thread(target=run, name="notebook", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.05)
+        except KeyboardInterrupt:
+            self.close()
+            raise
+        finally:
+            if self.single_use and self.km is not None:
+                # The kernel winds down while we export; close() then only has to reap it.
+                self.km.request_shutdown()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["nb"]
 
     def close(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
+        if getattr(self, "_log", None):
+            self._log.close()
         if self._socket_dir:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
         self.km = self.kc = self._socket_dir = None
@@ -243,8 +307,9 @@ def _failure_message(nb, exc, kept: Path) -> str:
 # --- export --------------------------------------------------------------------------------------
 
 
-def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
-    """HTML with no code, no prompts, no scripts: nbconvert's ``--no-input`` with our template."""
+@functools.cache
+def report_exporter():
+    """nbconvert's HTML exporter set up as ``--no-input`` with our template (built once)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -259,6 +324,11 @@ def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True
     )
+    return exporter
+
+
+def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
+    """HTML with no code, no prompts, no scripts, made from the executed notebook."""
     resources = {
         "report": {
             "title": title,
@@ -267,7 +337,7 @@ def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
             "rendered_on": date.today().isoformat(),
         }
     }
-    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    html, _ = report_exporter().from_notebook_node(nb, resources=resources)
     return html
 
 
@@ -300,8 +370,9 @@ def warm_up_exporters() -> threading.Thread:
     def warm() -> None:
         # Only a warm-up: the real render reports any problem.
         with contextlib.suppress(Exception):
-            import nbconvert  # noqa: F401
+            from nbformat.v4 import new_notebook
 
+            export_html(new_notebook(), title="", running_head="", paper="A4")  # loads templates
             write_pdf('<p style="font-family: DejaVu Sans">0</p>', Path(os.devnull))
 
     thread = threading.Thread(target=warm, name="pdf-warm-up", daemon=True)
@@ -433,6 +504,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
     session.start()
     exporters = warm_up_exporters()
     nb = parameterize(job.notebook, job.parameters)
+    _remove_abandoned_staging(folder)
     staging = Path(tempfile.mkdtemp(prefix=".rendering-", dir=folder))
     try:
         try:
@@ -459,6 +531,16 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
         shutil.rmtree(staging, ignore_errors=True)
         if owned:
             session.close()
+
+
+def _remove_abandoned_staging(folder: Path, older_than: float = 3600) -> None:
+    """Delete staging folders a killed render left behind (old ones only: a render running
+    at the same moment keeps its own)."""
+    now = time.time()
+    for staging in folder.glob(".rendering-*"):
+        with contextlib.suppress(OSError):
+            if now - staging.stat().st_mtime > older_than:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _notebook_text(nb) -> str:

@@ -46,10 +46,25 @@ def _q(label: str | None) -> str:
     return quarters.display(quarters.parse_quarter(label)) if label else "n/a"
 
 
+# From CJK radicals on, and emoji: scripts the report's fonts (DejaVu) do not cover. A glyph the
+# font lacks makes WeasyPrint write a custom font encoding whose text PDF readers cannot extract.
+FIRST_UNCOVERED = 0x2E80
+
+
+def printable(text: str) -> str:
+    """``text`` with characters the report's fonts lack written as ``[U+65E5]``."""
+    return "".join(c if ord(c) < FIRST_UNCOVERED else f"[U+{ord(c):04X}]" for c in text)
+
+
+def data_text(text: str | None) -> str:
+    """Free text from a data file, ready for the report: printable and HTML-escaped."""
+    return escape(printable(text or ""))
+
+
 def _link(text: str, url: str | None) -> str:
     if url and url.startswith(("http://", "https://")):
-        return f'<a href="{escape(url)}">{escape(text)}</a>'
-    return escape(text)
+        return f'<a href="{escape(url)}">{data_text(text)}</a>'
+    return data_text(text)
 
 
 def title_block(summary: metrics.QuarterSummary, rendered_on: date | None = None) -> Html:
@@ -230,7 +245,7 @@ def model_table(summary: metrics.QuarterSummary) -> Html:
         rows.append(
             _row(
                 [
-                    escape(m.model_line),
+                    data_text(m.model_line),
                     fmt.count(m.produced),
                     fmt.count(m.delivered, s.delivered_approx),
                     fmt.count(m.gap, signed=True),
@@ -287,7 +302,7 @@ def records(summary: metrics.QuarterSummary) -> Html:
 def vintage(summary: metrics.QuarterSummary) -> Html:
     """Which vintage each growth rate uses, and what the restated figures would give."""
     lines = narrative.vintage_notes(summary)
-    items = "".join(f"<li>{escape(t)}</li>" for t in lines)
+    items = "".join(f"<li>{data_text(t)}</li>" for t in lines)
     return section("Vintage of the figures", f'<ul class="vintage">{items}</ul>')
 
 
@@ -374,7 +389,7 @@ def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
                     escape(_q(label)),
                     f"{file}, row {int(row['row'])}",
                     _link(row["source"] or "source not recorded", row["source_url"]),
-                    escape(row["verified"] or ""),
+                    data_text(row["verified"]),
                 ]
             )
         )
@@ -385,8 +400,8 @@ def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
                 [
                     "Goal",
                     f"{goal_file}, row {summary.goal_row}",
-                    escape(summary.goal_description or ""),
-                    escape(summary.goal_source or ""),
+                    data_text(summary.goal_description),
+                    data_text(summary.goal_source),
                 ]
             )
         )
@@ -401,8 +416,8 @@ def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
                 [
                     f"{ytd.year} goal",
                     f"{goal_file}, row {ytd.goal_row}",
-                    escape(ytd.goal_description or ""),
-                    escape(goal_row["quote"] or ""),
+                    data_text(ytd.goal_description),
+                    data_text(goal_row["quote"]),
                 ]
             )
         )

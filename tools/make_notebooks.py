@@ -97,11 +97,15 @@ HISTORY = [
     code("sections.chart(plots.yoy_growth(view.table))"),
     code("sections.chart(plots.gap(view.table, window=None))"),
     code("sections.chart(plots.model_mix(view.lines, window=None))"),
-    markdown("## Annual totals against goals"),
-    code("sections.chart(plots.annual_vs_goal(view.annual))"),
-    code("sections.history_table(view.annual)"),
-    markdown("## Every quarter"),
-    code("sections.quarters_table(view.table)"),
+    code(
+        'sections.section("Annual totals against goals",\n'
+        "                 sections.chart(plots.annual_vs_goal(view.annual))\n"
+        "                 + sections.history_table(view.annual), keep_together=False)"
+    ),
+    code(
+        'sections.section("Every quarter", sections.quarters_table(view.table),\n'
+        "                 keep_together=False)"
+    ),
 ]
 
 EXPLORE = [

@@ -175,9 +175,10 @@ def kpi_table(summary: metrics.QuarterSummary) -> Html:
             _row(
                 [
                     f"{word} (goal \u2212 delivered)",
-                    fmt.count(abs(s.shortfall), s.delivered_approx),
+                    fmt.count(abs(s.shortfall), s.delivered_approx)
+                    + f" ({fmt.percent(abs(s.shortfall_fraction), signed=False)})",
                     "",
-                    f"{fmt.percent(abs(s.shortfall_fraction), signed=False)} of goal",
+                    "",
                     "",
                     "",
                 ],
@@ -224,7 +225,8 @@ def kpi_table(summary: metrics.QuarterSummary) -> Html:
     if fmt.NOT_AVAILABLE in "".join(rows):
         notes.append(NA_NOTE)
     notes.append("Growth uses figures as first announced (see 'Vintage of the figures').")
-    return _table(f"Key figures, {_q(s.quarter)}", header, rows, notes, css="kpi")
+    widths = [27, 18, 13.75, 13.75, 13.75, 13.75]
+    return _table(f"Key figures, {_q(s.quarter)}", header, rows, notes, "kpi", widths)
 
 
 def model_table(summary: metrics.QuarterSummary) -> Html:

@@ -1,0 +1,51 @@
+"""The Makefile: file targets redo only what changed; a no-op rerun runs no Python at all."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from .conftest import ROOT
+from .test_batch import small_data
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "--assume-old=.venv/.installed", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_make_report_renders_once_then_only_when_parameters_change(tmp_path):
+    out = tmp_path / "report"
+    first = make("report", f"OUT={out}")
+    assert "wrote" in first.stdout
+    assert f"report: {out}/2019Q3/tesla-deliveries-2019Q3.pdf" in first.stdout
+    again = make("report", f"OUT={out}")
+    assert "bin/deliveries" not in again.stdout  # no command ran: nothing to do
+    assert f"report: {out}/2019Q3/tesla-deliveries-2019Q3.pdf" in again.stdout
+    changed = make("report", f"OUT={out}", "GOAL=99000")
+    assert "--goal 99000" in changed.stdout and "wrote" in changed.stdout
+
+
+def test_make_reports_is_a_no_op_the_second_time(tmp_path):
+    paths = small_data(tmp_path / "data")
+    variables = [
+        f"DATA={paths['deliveries']}",
+        f"GOALS={paths['goals']}",
+        f"OUT={tmp_path / 'out'}",
+        "JOBS=2",
+    ]
+    first = make("reports", *variables)
+    assert "rendered 5, up to date 0, failed 0" in first.stdout
+    again = make("reports", *variables)
+    assert "deliveries reports" not in again.stdout  # make ran no Python
+    paths["deliveries"].touch()  # newer, but the same content: Python runs, renders nothing
+    touched = make("reports", *variables)
+    assert "rendered 0, up to date 5, failed 0" in touched.stdout

@@ -89,3 +89,14 @@ def test_make_report_style_cli_prints_where_it_wrote(capsys, tmp_path):
     assert code == 0
     assert f"wrote {tmp_path}/2019Q2/tesla-deliveries-2019Q2.pdf" in out
     assert "90,000" in pdf_text(tmp_path / "2019Q2" / "tesla-deliveries-2019Q2.pdf", pages=[0])
+
+
+def test_letter_paper_is_selectable(tmp_path):
+    paths = render.render_quarter("2019Q3", out_root=tmp_path, paper="Letter")
+    box = PdfReader(paths["pdf"]).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8.5 x 11 in
+
+
+def test_a4_is_the_default(rendered):
+    box = PdfReader(rendered[1]["pdf"]).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)

@@ -130,58 +130,56 @@ def run_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_report(args: argparse.Namespace) -> int:
+def _render_and_report(render_one, **arguments) -> int:
+    """Run ``render_one`` (render_quarter or render_history) and say where the files went."""
     from . import render
 
     # Spawn the kernel first: its imports (pandas, matplotlib) overlap with ours.
     with render.KernelSession(single_use=True) as session:
-        from . import dataset
+        from .paths import display_path
 
-        paths = render.render_quarter(
-            args.quarter,
-            goal=dataset.parse_goal(args.goal),
-            data_paths=_data_paths(args),
-            out_root=args.out,
-            paper=args.paper,
-            session=session,
-        )
+        paths = render_one(session=session, **arguments)
     for path in paths.values():
-        print(f"wrote {dataset.display_path(path)}")
+        print(f"wrote {display_path(path)}")
     return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from . import render
+
+    return _render_and_report(
+        render.render_quarter,
+        quarter=args.quarter,
+        goal=args.goal,  # checked in render, after the kernel has been spawned
+        data_paths=_data_paths(args),
+        out_root=args.out,
+        paper=args.paper,
+    )
 
 
 def run_history(args: argparse.Namespace) -> int:
     from . import render
 
-    with render.KernelSession(single_use=True) as session:
-        from . import dataset
-
-        paths = render.render_history(
-            start=args.start,
-            end=args.end,
-            data_paths=_data_paths(args),
-            out_root=args.out,
-            paper=args.paper,
-            session=session,
-        )
-    for path in paths.values():
-        print(f"wrote {dataset.display_path(path)}")
-    return 0
+    return _render_and_report(
+        render.render_history,
+        start=args.start,
+        end=args.end,
+        data_paths=_data_paths(args),
+        out_root=args.out,
+        paper=args.paper,
+    )
 
 
 def _data_paths(args: argparse.Namespace) -> dict:
-    from . import dataset
-
-    return dataset.resolve_paths(deliveries=args.data, goals=args.goals, revisions=args.revisions)
+    """The table paths given on the command line (None: the default in data/)."""
+    return {"deliveries": args.data, "goals": args.goals, "revisions": args.revisions}
 
 
 def run_reports(args: argparse.Namespace) -> int:
-    from . import batch, dataset
+    from . import batch
 
     return batch.render_all(
-        data_paths=dataset.resolve_paths(
-            deliveries=args.data, goals=args.goals, revisions=args.revisions
-        ),
+        data_paths=_data_paths(args),
         out_root=args.out,
         paper=args.paper,
         jobs=args.jobs,

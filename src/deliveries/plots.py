@@ -306,28 +306,34 @@ def model_mix(lines: pd.DataFrame, quarter: str | None = None, window: int | Non
     return fig
 
 
+def _series_pair(ax, table: pd.DataFrame, suffix: str = "", scale: float = 1.0) -> np.ndarray:
+    """Production (solid, circles) and deliveries (dashed, squares) over every quarter."""
+    x = np.arange(len(table))
+    for column, color, marker, style, name in (
+        ("produced", PRODUCED, "o", "-", "Production"),
+        ("delivered", DELIVERED, "s", "--", "Deliveries"),
+    ):
+        values = table[column + suffix].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        ax.plot(
+            x,
+            values * scale,
+            color=color,
+            marker=marker,
+            markersize=3,
+            linestyle=style,
+            linewidth=1.6,
+            label=name,
+            markeredgecolor=PRODUCED,
+        )
+    ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in table.index])
+    return x
+
+
 def history(table: pd.DataFrame) -> Figure:
     """Production and deliveries over every quarter in the data."""
     with _style():
         fig, ax = _new(height=3.2)
-        x = np.arange(len(table))
-        for column, color, marker, style, name in (
-            ("produced", PRODUCED, "o", "-", "Produced"),
-            ("delivered", DELIVERED, "s", "--", "Delivered"),
-        ):
-            values = table[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-            ax.plot(
-                x,
-                values,
-                color=color,
-                marker=marker,
-                markersize=3,
-                linestyle=style,
-                linewidth=1.6,
-                label=name,
-                markeredgecolor=PRODUCED,
-            )
-        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in table.index])
+        _series_pair(ax, table)
         ax.set_ylabel("Vehicles per quarter")
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title(f"Production and deliveries per quarter, {_span(table)}")
@@ -339,25 +345,8 @@ def yoy_growth(table: pd.DataFrame) -> Figure:
     """Year-over-year growth of deliveries and production over every quarter."""
     with _style():
         fig, ax = _new()
-        x = np.arange(len(table))
-        for column, color, marker, style, name in (
-            ("produced_yoy", PRODUCED, "o", "-", "Production"),
-            ("delivered_yoy", DELIVERED, "s", "--", "Deliveries"),
-        ):
-            values = table[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan) * 100
-            ax.plot(
-                x,
-                values,
-                color=color,
-                marker=marker,
-                markersize=3,
-                linestyle=style,
-                linewidth=1.5,
-                label=name,
-                markeredgecolor=PRODUCED,
-            )
+        _series_pair(ax, table, suffix="_yoy", scale=100)
         ax.axhline(0, color=ACCENT, linewidth=0.8)
-        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in table.index])
         ax.set_ylabel("Change on a year earlier, %")
         ax.yaxis.set_major_formatter(signed_percent)
         ax.set_title(f"Year-over-year growth, {_span(table)}")

@@ -397,10 +397,12 @@ class Job:
     fingerprint: str = field(default="", compare=False)
 
 
-def quarter_job(dataset, quarter: str, goal: int | None, out_root, paper: str) -> Job:
+def quarter_job(dataset, quarter: str, goal: int | str | None, out_root, paper: str) -> Job:
     """The job for one quarterly report; checks the quarter and paper first."""
     from . import quarters
+    from .dataset import parse_goal
 
+    goal = parse_goal(goal)
     period = dataset.require_quarter(quarter)
     label = quarters.label(period)
     parameters = {"quarter": label, "goal": goal, **_data_parameters(dataset)}

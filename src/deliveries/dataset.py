@@ -416,21 +416,7 @@ def load_goals(path: Path | str) -> pd.DataFrame:
     _raise_if(problems)
     frame = pd.DataFrame(
         records,
-        columns=[
-            "period",
-            "is_annual",
-            "metric",
-            "scope",
-            "goal",
-            "goal_high",
-            "kind",
-            "stated_on",
-            "stated_by",
-            "quote",
-            "source",
-            "verified",
-            "row",
-        ],
+        columns=["period", "is_annual", "metric", "scope", "goal", *GOAL_OPTIONAL[1:], "row"],
     )
     return frame.astype({"goal": "Int64", "goal_high": "Int64", "is_annual": bool})
 

@@ -29,7 +29,7 @@ DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv)
 QUARTER_INPUTS := $(DATA_INPUTS) notebooks/quarterly_report.ipynb $(CODE)
 REPORT_DIR := $(OUT)/$(QUARTER)
 REPORT_PDF := $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf
-PARAMS := $(REPORT_DIR)/.params
+PARAMS := $(OUT)/.params-$(QUARTER)
 DATA_ARGS := --data $(DATA) --goals $(GOALS)
 
 # Catch mistyped values here, before anything runs.
@@ -56,7 +56,7 @@ endif
 
 # The report depends on its parameters too: record them in a file that changes only when they do.
 ifneq ($(filter report email,$(MAKECMDGOALS)),)
-$(shell mkdir -p $(REPORT_DIR) && printf '%s\n' 'goal=$(GOAL)' 'data=$(DATA)' 'goals=$(GOALS)' \
+$(shell mkdir -p $(OUT) && printf '%s\n' 'goal=$(GOAL)' 'data=$(DATA)' 'goals=$(GOALS)' \
 	'paper=$(PAPER)' > $(PARAMS).new && { cmp -s $(PARAMS).new $(PARAMS) && rm -f $(PARAMS).new \
 	|| mv -f $(PARAMS).new $(PARAMS); })
 endif

@@ -544,4 +544,13 @@ def annual_table(dataset: Dataset) -> pd.DataFrame:
                 "difference": (actual - goal.value) if goal and actual is not None else None,
             }
         )
-    return pd.DataFrame(rows)
+    counts = [
+        "produced",
+        "delivered",
+        "goal",
+        "goal_high",
+        "goal_row",
+        "actual_for_goal",
+        "difference",
+    ]
+    return pd.DataFrame(rows).astype({c: "Int64" for c in counts} | {"met": "boolean"})

@@ -487,7 +487,7 @@ def history_table(annual: pd.DataFrame) -> Html:
         "figures, so they can differ slightly from Tesla's later annual totals.",
         "n/a: a quarter of the year has no production figure in the release (2016Q1).",
     ]
-    widths = [8, 12, 13, 17, 16, 12, 11, 11]
+    widths = [7, 12, 12, 17, 15, 12, 10, 15]
     return _table("Annual totals against stated goals", header, rows, notes, "annual", widths)
 
 

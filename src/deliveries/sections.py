@@ -210,7 +210,9 @@ def kpi_table(summary: metrics.QuarterSummary) -> Html:
     rows.append(
         _row(
             [
-                f"Cumulative gap since {_q(s.cumulative_gap_from)}",
+                f"Cumulative gap since {_q(s.cumulative_gap_from)}"
+                if s.cumulative_gap_from
+                else "Cumulative gap",
                 fmt.count(s.cumulative_gap, signed=True),
                 "",
                 "",

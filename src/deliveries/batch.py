@@ -128,10 +128,7 @@ def render_all(
     force: bool = False,
 ) -> int:
     """Render what is out of date, then the index; returns the exit code."""
-    from .dataset import load
-
-    data_paths = data_paths or {}
-    dataset = load(**{k: data_paths.get(k) for k in ("deliveries", "goals", "revisions")})
+    dataset = render.load_data(data_paths)
     out_root = Path(out_root or render.default_out_root())
     if jobs is not None and jobs < 1:
         raise DeliveriesError(f"--jobs {jobs}: give at least 1 worker")

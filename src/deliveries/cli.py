@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace):
     from . import dataset
 
-    return dataset.load(deliveries=args.data, goals=args.goals, revisions=args.revisions)
+    return dataset.load(**_data_paths(args))
 
 
 def run_metrics(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import quarters
 from .errors import DataError, ParameterError
-from .paths import REPO_ROOT, display_path
+from .paths import REPO_ROOT, display_path, read_input
 
 TOTAL = "Total"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the real table is ~30 KB; anything this big is not ours
@@ -76,17 +76,7 @@ def read_rows(path: Path, required: list[str], optional: list[str]) -> list[dict
     """Read a CSV as dicts, checking encoding, size and header; each dict gets a ``_row`` number."""
     path = Path(path)
     where = display_path(path)
-    if not path.exists():
-        raise DataError(f"{where}: file not found")
-    if path.is_dir():
-        raise DataError(f"{where}: is a folder, expected a CSV file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DataError(
-            f"{where}: file is {size / 1e6:.0f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB "
-            "limit for a table of this kind; is it the right file?"
-        )
-    raw = path.read_bytes()
+    raw = read_input(path, limit=MAX_FILE_BYTES, expected="a CSV table", error=DataError)
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark from Excel is fine
     except UnicodeDecodeError as exc:

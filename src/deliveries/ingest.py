@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import dataset, quarters
 from .errors import DataError, IngestError
+from .paths import read_input
 
 MAX_RELEASE_BYTES = 10 * 1024 * 1024
 RELEASE_WINDOW_DAYS = 100  # a release (or a copy's date line) follows its quarter's end by weeks
@@ -359,20 +360,9 @@ def read_release(source: str) -> tuple[str, str]:
         return text, "standard input"
     path = Path(source)
     where = dataset.display_path(path)
-    if not path.exists():
-        raise IngestError(f"{where}: file not found")
-    if path.is_dir():
-        raise IngestError(f"{where}: is a folder, expected the release as a text or HTML file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_RELEASE_BYTES:
-            raise IngestError(
-                f"{where}: file is {size / 1e6:.0f} MB, too large for a press "
-                "release; is it the right file?"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    raw = read_input(
+        path, limit=MAX_RELEASE_BYTES, expected="a press release (text or HTML)", error=IngestError
+    )
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = raw.decode(encoding)

@@ -453,6 +453,16 @@ def code_files() -> list[Path]:
     return sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in suffixes)
 
 
+@functools.cache
+def _source_digest(notebook: Path) -> str:
+    """Digest of the notebook and the package's code: read once per process, not once per job."""
+    digest = hashlib.sha256()
+    for path in (notebook, *code_files()):
+        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _with_fingerprint(job: Job, dataset, upto) -> Job:
     """Attach a digest of everything the report's content depends on.
 
@@ -467,9 +477,7 @@ def _with_fingerprint(job: Job, dataset, upto) -> Job:
     for name in ("goals", "revisions"):
         path = dataset.paths.get(name)
         digest.update(Path(path).read_bytes() if path else b"")
-    for path in (job.notebook, *code_files()):
-        digest.update(str(path.relative_to(REPO_ROOT)).encode())
-        digest.update(path.read_bytes())
+    digest.update(_source_digest(job.notebook).encode())
     settings = {"parameters": job.parameters, "paper": job.paper, "paths": str(job.paths)}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return Job(**{**job.__dict__, "fingerprint": digest.hexdigest()})
@@ -562,7 +570,8 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _load(data_paths: dict | None):
+def load_data(data_paths: dict | None):
+    """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...}``."""
     from .dataset import load
 
     data_paths = data_paths or {}
@@ -578,7 +587,7 @@ def render_quarter(
     session: KernelSession | None = None,
 ) -> dict[str, Path]:
     """Render ``report/<Q>/tesla-deliveries-<Q>.{ipynb,html,pdf}``; returns the paths."""
-    return run_job(quarter_job(_load(data_paths), quarter, goal, out_root, paper), session)
+    return run_job(quarter_job(load_data(data_paths), quarter, goal, out_root, paper), session)
 
 
 def render_history(
@@ -590,7 +599,7 @@ def render_history(
     session: KernelSession | None = None,
 ) -> dict[str, Path]:
     """Render ``report/history/tesla-deliveries-history.{ipynb,html,pdf}``."""
-    return run_job(history_job(_load(data_paths), start, end, out_root, paper), session)
+    return run_job(history_job(load_data(data_paths), start, end, out_root, paper), session)
 
 
 def ensure_quarter(
@@ -601,5 +610,5 @@ def ensure_quarter(
     paper: str = "A4",
 ) -> dict[str, Path]:
     """The quarter's report files, rendered first when missing or made from other inputs."""
-    job = quarter_job(_load(data_paths), quarter, goal, out_root, paper)
+    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper)
     return dict(job.paths) if is_up_to_date(job) else run_job(job)

@@ -27,3 +27,11 @@ class IngestError(DeliveriesError):
 
 class MailError(DeliveriesError):
     """Building or sending the e-mail failed."""
+
+
+class OutputError(DeliveriesError):
+    """The user's environment refused a write (full disk, read-only, missing folder, ...)."""
+
+
+class FetchError(DeliveriesError):
+    """Fetching a release from SEC EDGAR failed; the message says which request and why."""

@@ -1,0 +1,125 @@
+"""The one way this project writes a file a user keeps: whole, or not at all.
+
+Every output (a report's files, the index page, an ``.eml``, the data table that ``ingest``
+rewrites) is written to a temporary file beside its target and renamed over it, so a crash,
+Ctrl-C or a full disk never leaves a half-written file in place of a good one. A failure of the
+user's environment (full disk, read-only file system, missing folder, no permission) becomes an
+:class:`~deliveries.errors.OutputError`: one line naming the path and the cause.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import OutputError
+from .paths import display_path
+
+READABLE = 0o644  # mkstemp makes files private; reports and data are for reading
+
+_CAUSES = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "is a folder",
+    errno.EEXIST: "a file is in the way",
+}
+
+
+def cause(exc: OSError) -> str:
+    """A short, plain reason for an ``OSError`` ("no space left on the device")."""
+    return _CAUSES.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+
+
+def output_error(path: Path | str, exc: OSError, doing: str = "cannot write") -> OutputError:
+    """The one-line error for an ``OSError`` met while writing ``path``."""
+    return OutputError(f"{doing} {display_path(path)}: {cause(exc)}")
+
+
+def make_folder(folder: Path | str) -> Path:
+    """Create ``folder`` (and its parents); an environment failure is an OutputError."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(folder, exc, "cannot create the folder") from None
+    return folder
+
+
+def write_atomically(
+    path: Path | str,
+    content: str | bytes,
+    *,
+    check: Callable[[Path], None] | None = None,
+    mode: int | None = READABLE,
+) -> Path:
+    """Write ``content`` to ``path`` through a temporary file beside it, renamed into place.
+
+    ``check``, when given, is called with the temporary file before the rename (e.g. to validate a
+    rewritten data table); if it raises, nothing is replaced. ``mode=None`` keeps the permissions of
+    the file being replaced. The folder must exist. Returns ``path``.
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    temporary = Path(name)
+    try:
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if mode is None and path.exists():
+                shutil.copymode(path, temporary)
+            else:
+                os.chmod(temporary, mode if mode is not None else READABLE)
+        except OSError as exc:
+            raise output_error(path, exc) from None
+        if check is not None:
+            check(temporary)
+        try:
+            os.replace(temporary, path)
+        except OSError as exc:
+            raise output_error(path, exc) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+@contextlib.contextmanager
+def staging_folder(target_folder: Path | str, prefix: str = ".staging-") -> Iterator[Path]:
+    """A temporary folder inside ``target_folder`` for files to be moved into place together.
+
+    Removed on exit, whatever happened; move finished files out of it with :func:`publish`.
+    """
+    folder = make_folder(target_folder)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+    except OSError as exc:
+        raise output_error(folder, exc) from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(staged: Path, target: Path) -> None:
+    """Rename a finished file from a staging folder over its target (same file system)."""
+    try:
+        os.chmod(staged, READABLE)
+        os.replace(staged, target)
+    except OSError as exc:
+        raise output_error(target, exc) from None

@@ -6,8 +6,11 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 # --- parameters (override on the command line: make report QUARTER=2019Q2 GOAL=90000) ---------
 PYTHON ?= python3
-QUARTER ?= 2019Q3
+# The default quarter lives in one place, the package's config.py.
+DEFAULT_QUARTER := $(shell sed -n 's/^DEFAULT_QUARTER = "\([0-9Q]*\)".*/\1/p' src/deliveries/config.py)
+QUARTER ?= $(DEFAULT_QUARTER)
 GOAL ?=
+CONSENSUS ?=
 DATA ?= data/production_deliveries.csv
 GOALS ?= data/goals.csv
 PAPER ?= A4
@@ -25,16 +28,32 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 RUN := $(BIN)/deliveries
 CODE := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name 'conf.json')
-DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv)
+DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv $(dir $(DATA))consensus.csv)
 QUARTER_INPUTS := $(DATA_INPUTS) notebooks/quarterly_report.ipynb $(CODE)
-REPORT_DIR := $(OUT)/$(QUARTER)
-REPORT_PDF := $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf
-PARAMS := $(OUT)/.params-$(QUARTER)
+REPORT_DIR = $(OUT)/$(QUARTER)
+REPORT_PDF = $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf
+PARAMS = $(OUT)/.params-$(QUARTER)
+REPORTS_PARAMS := $(OUT)/.params-reports
+HISTORY_PARAMS := $(OUT)/.params-history
 DATA_ARGS := --data $(DATA) --goals $(GOALS)
 
 # Catch mistyped values here, before anything runs.
+ifeq ($(wildcard $(DATA)),)
+$(error DATA=$(DATA) does not exist)
+endif
+ifeq ($(wildcard $(GOALS)),)
+$(error GOALS=$(GOALS) does not exist)
+endif
+# QUARTER=latest: the newest quarter in the data.
+ifneq ($(filter latest LATEST Latest,$(QUARTER)),)
+override QUARTER := $(shell awk -F, 'NR > 1 && $$1 ~ /^[0-9][0-9][0-9][0-9]Q[1-4]$$/ {print $$1}' \
+	'$(DATA)' | sort | tail -n 1)
+ifeq ($(QUARTER),)
+$(error QUARTER=latest: $(DATA) has no quarter rows)
+endif
+endif
 ifeq ($(shell [[ "$(QUARTER)" =~ ^[0-9]{4}Q[1-4]$$ ]] && echo ok),)
-$(error QUARTER=$(QUARTER) is not a quarter label (expected YYYYQn, e.g. 2019Q3))
+$(error QUARTER=$(QUARTER) is not a quarter label (expected YYYYQn, e.g. 2019Q3, or latest))
 endif
 ifeq ($(filter A4 a4 Letter letter,$(PAPER)),)
 $(error PAPER=$(PAPER) is not one of A4, Letter)
@@ -44,34 +63,41 @@ ifeq ($(shell [[ "$(GOAL)" =~ ^[0-9][0-9_,]*$$ ]] && echo ok),)
 $(error GOAL=$(GOAL) is not a whole number of vehicles)
 endif
 endif
-ifeq ($(wildcard $(DATA)),)
-$(error DATA=$(DATA) does not exist)
+ifneq ($(CONSENSUS),)
+ifeq ($(shell [[ "$(CONSENSUS)" =~ ^[0-9][0-9_,]*$$ ]] && echo ok),)
+$(error CONSENSUS=$(CONSENSUS) is not a whole number of vehicles)
 endif
-ifeq ($(wildcard $(GOALS)),)
-$(error GOALS=$(GOALS) does not exist)
 endif
 ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
 $(error JOBS=$(JOBS) is not a positive whole number)
 endif
 
-# The report depends on its parameters too: record them in a file that changes only when they do.
+# A target depends on its parameters too: each is recorded in a file that changes only when
+# they do ($(call record,FILE,LINES)), so a new GOAL or PAPER re-renders and an old one does not.
+record = $(shell mkdir -p $(OUT) && printf '%s\n' $(2) > $(1).new && \
+	{ cmp -s $(1).new $(1) && rm -f $(1).new || mv -f $(1).new $(1); })
 ifneq ($(filter report email,$(MAKECMDGOALS)),)
-$(shell mkdir -p $(OUT) && printf '%s\n' 'goal=$(GOAL)' 'data=$(DATA)' 'goals=$(GOALS)' \
-	'paper=$(PAPER)' > $(PARAMS).new && { cmp -s $(PARAMS).new $(PARAMS) && rm -f $(PARAMS).new \
-	|| mv -f $(PARAMS).new $(PARAMS); })
+$(call record,$(PARAMS),'goal=$(GOAL)' 'consensus=$(CONSENSUS)' 'data=$(DATA)' 'goals=$(GOALS)' 'paper=$(PAPER)')
+endif
+ifneq ($(filter reports,$(MAKECMDGOALS)),)
+$(call record,$(REPORTS_PARAMS),'data=$(DATA)' 'goals=$(GOALS)' 'paper=$(PAPER)')
+endif
+ifneq ($(filter history,$(MAKECMDGOALS)),)
+$(call record,$(HISTORY_PARAMS),'data=$(DATA)' 'goals=$(GOALS)' 'paper=$(PAPER)')
 endif
 
-## Render report/QUARTER/ as HTML and PDF (QUARTER=2019Q3, GOAL=..., DATA=..., PAPER=A4|Letter)
+## Render report/QUARTER/ as HTML and PDF (QUARTER=2019Q3|latest, GOAL=, CONSENSUS=, DATA=, PAPER=A4|Letter)
 .PHONY: report
 report: $(REPORT_PDF)
 	@echo "report: $(REPORT_DIR)/tesla-deliveries-$(QUARTER).html"
 	@echo "report: $(REPORT_PDF)"
 
-$(PARAMS):
+$(PARAMS) $(REPORTS_PARAMS) $(HISTORY_PARAMS):
 	@mkdir -p $(@D) && touch $@
 
 $(REPORT_PDF): $(INSTALLED) $(QUARTER_INPUTS) $(PARAMS)
-	$(RUN) report --quarter $(QUARTER) $(if $(GOAL),--goal $(GOAL)) $(DATA_ARGS) \
+	$(RUN) report --quarter $(QUARTER) $(if $(GOAL),--goal $(GOAL)) \
+		$(if $(CONSENSUS),--consensus $(CONSENSUS)) $(DATA_ARGS) \
 		--paper $(PAPER) --out $(OUT)
 
 ## Render every quarter, the history report and report/index.html (JOBS=N workers)
@@ -79,14 +105,15 @@ $(REPORT_PDF): $(INSTALLED) $(QUARTER_INPUTS) $(PARAMS)
 reports: $(OUT)/index.html
 	@echo "reports: $(OUT)/index.html"
 
-$(OUT)/index.html: $(INSTALLED) $(QUARTER_INPUTS) notebooks/history.ipynb
+$(OUT)/index.html: $(INSTALLED) $(QUARTER_INPUTS) notebooks/history.ipynb $(REPORTS_PARAMS)
 	$(RUN) reports --jobs $(JOBS) $(DATA_ARGS) --paper $(PAPER) --out $(OUT)
 
 ## Render the history report into report/history/
 .PHONY: history
 history: $(OUT)/history/tesla-deliveries-history.pdf
 
-$(OUT)/history/tesla-deliveries-history.pdf: $(INSTALLED) $(DATA_INPUTS) notebooks/history.ipynb $(CODE)
+$(OUT)/history/tesla-deliveries-history.pdf: $(INSTALLED) $(DATA_INPUTS) notebooks/history.ipynb $(CODE) \
+		$(HISTORY_PARAMS)
 	$(RUN) history $(DATA_ARGS) --paper $(PAPER) --out $(OUT)
 
 ## Add a press release's figures to the data (RELEASE=path/to/release.txt)
@@ -100,7 +127,7 @@ ingest: $(INSTALLED)
 email: $(REPORT_PDF)
 	@[[ -n "$(TO)" ]] || { echo "error: give the recipients: make email TO=analyst@example.com" >&2; exit 2; }
 	$(RUN) email --quarter $(QUARTER) --to "$(TO)" $(if $(CC),--cc "$(CC)") \
-		$(if $(GOAL),--goal $(GOAL)) $(DATA_ARGS) --out $(OUT)
+		$(if $(GOAL),--goal $(GOAL)) $(if $(CONSENSUS),--consensus $(CONSENSUS)) $(DATA_ARGS) --out $(OUT)
 
 ## Start JupyterLab on notebooks/ (PORT=8888, LAB_TOKEN=...); stop with Ctrl-C twice
 .PHONY: lab
@@ -116,10 +143,15 @@ lab: $(INSTALLED)
 		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-## Run the test suite
+## Run the whole test suite (unit and end-to-end)
 .PHONY: test
 test: $(INSTALLED)
 	$(BIN)/python -m pytest || { status=$$?; [[ $$status -eq 5 ]] && echo "no tests ran" || exit $$status; }
+
+## Run the fast unit tests only (no kernels, renders, browsers or make runs)
+.PHONY: test-fast
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not e2e" || { status=$$?; [[ $$status -eq 5 ]] && echo "no tests ran" || exit $$status; }
 
 ## Time the naive pipeline against ours (see README, "Speed")
 .PHONY: bench

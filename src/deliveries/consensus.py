@@ -298,3 +298,59 @@ def surprise(delivered: int, delivered_low: int, delivered_high: int, consensus:
         delivered_low - consensus,
         delivered_high - consensus,
     )
+
+
+SUMMARY_FIELDS = [
+    "consensus",
+    "consensus_provider",
+    "consensus_statistic",
+    "consensus_when",
+    "consensus_source",
+    "consensus_row",
+    "consensus_low",
+    "consensus_high",
+    "consensus_count",
+    "vs_consensus",
+    "vs_consensus_fraction",
+    "vs_consensus_low",
+    "vs_consensus_high",
+]
+
+
+def consensus_fields(
+    consensus: pd.DataFrame,
+    quarter: str,
+    delivered: int,
+    band: tuple[int, int],
+    given: int | None = None,
+) -> dict:
+    """A quarter's consensus as ``QuarterSummary`` fields; all None when it has no figures.
+
+    The keys are :data:`SUMMARY_FIELDS` and ``consensus_figures``. ``band`` is the low and
+    high end of the deliveries (both ``delivered`` when the count is exact). When only ranges
+    were reported there is a spread but no headline: ``consensus`` and the ``vs_consensus``
+    fields stay None.
+    """
+    found = for_quarter(consensus, quarter, given)
+    fields = dict.fromkeys(SUMMARY_FIELDS) | {
+        "consensus_low": found.low,
+        "consensus_high": found.high,
+        "consensus_count": found.count,
+        "consensus_figures": found.figures,
+    }
+    headline = found.headline
+    if headline is None:
+        return fields
+    result = surprise(delivered, *band, headline.value)
+    return fields | {
+        "consensus": headline.value,
+        "consensus_provider": headline.provider,
+        "consensus_statistic": headline.statistic,
+        "consensus_when": headline.when,
+        "consensus_source": headline.url,
+        "consensus_row": headline.row,
+        "vs_consensus": result.difference,
+        "vs_consensus_fraction": result.fraction,
+        "vs_consensus_low": result.low,
+        "vs_consensus_high": result.high,
+    }

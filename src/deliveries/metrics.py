@@ -12,8 +12,7 @@ from fractions import Fraction
 import pandas as pd
 
 from . import quarters
-from .consensus import Figure, surprise
-from .consensus import for_quarter as consensus_for
+from .consensus import SUMMARY_FIELDS, Figure, consensus_fields
 from .dataset import TOTAL, Dataset
 from .goals import (  # noqa: F401  (Goal, SX_LINES, scoped_total: re-exported)
     SX_LINES,
@@ -391,41 +390,10 @@ def summarize(
         source_url=totals.at[period, "source_url"],
         row=int(totals.at[period, "row"]),
         missing_quarters=missing,
-        **_consensus_fields(dataset, period, delivered, (low, high), consensus),
+        **consensus_fields(
+            dataset.consensus, quarters.label(period), delivered, (low, high), consensus
+        ),
     )
-
-
-def _consensus_fields(
-    dataset: Dataset,
-    period: pd.Period,
-    delivered: int,
-    band: tuple[int, int],
-    given: int | None,
-) -> dict:
-    """The QuarterSummary fields about the consensus (none set when the quarter has none)."""
-    found = consensus_for(dataset.consensus, quarters.label(period), given)
-    headline = found.headline
-    fields = {
-        "consensus_low": found.low,
-        "consensus_high": found.high,
-        "consensus_count": found.count,
-        "consensus_figures": found.figures,
-    }
-    if headline is None:  # e.g. only a range was reported: its spread, but no headline figure
-        return fields
-    result = surprise(delivered, *band, headline.value)
-    return fields | {
-        "consensus": headline.value,
-        "consensus_provider": headline.provider,
-        "consensus_statistic": headline.statistic,
-        "consensus_when": headline.when,
-        "consensus_source": headline.url,
-        "consensus_row": headline.row,
-        "vs_consensus": result.difference,
-        "vs_consensus_fraction": result.fraction,
-        "vs_consensus_low": result.low,
-        "vs_consensus_high": result.high,
-    }
 
 
 def quarterly_table(dataset: Dataset) -> pd.DataFrame:
@@ -490,3 +458,31 @@ def annual_table(dataset: Dataset) -> pd.DataFrame:
         "difference",
     ]
     return pd.DataFrame(rows).astype({c: "Int64" for c in counts} | {"met": "boolean"})
+
+
+def consensus_table(dataset: Dataset) -> pd.DataFrame:
+    """Per quarter with consensus figures: the headline, its spread and deliveries against it.
+
+    Indexed by quarterly period, oldest first, with the columns of the same names in
+    :meth:`QuarterSummary.to_dict` (``consensus``, ``consensus_provider``, ..., ``vs_consensus``,
+    ``vs_consensus_low``/``_high``) plus ``delivered``, ``delivered_approx`` and
+    ``vs_consensus_fraction`` (a fraction, like the growth in :func:`quarterly_table`).
+    """
+    totals = dataset.totals
+    rows = {}
+    for label in sorted(set(dataset.consensus["quarter"]) & set(dataset.quarters)):
+        period = quarters.parse_quarter(label)
+        delivered = _value(totals, period, "delivered")
+        approx = _flag(totals, period)
+        fields = consensus_fields(
+            dataset.consensus, label, delivered, uncertainty_band(delivered, approx), None
+        )
+        fields.pop("consensus_figures")
+        rows[period] = {"quarter": label, "delivered": delivered, "delivered_approx": approx}
+        rows[period] |= fields
+    columns = ["quarter", "delivered", "delivered_approx", *SUMMARY_FIELDS]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    counts = ["delivered", "consensus", "consensus_low", "consensus_high", "consensus_count"]
+    counts += ["consensus_row", "vs_consensus", "vs_consensus_low", "vs_consensus_high"]
+    types = {c: "Int64" for c in counts} | {"vs_consensus_fraction": "Float64"}
+    return frame.astype(types | {"delivered_approx": bool})

@@ -320,8 +320,8 @@ SUMMARY_FIELDS = [
 def consensus_fields(
     consensus: pd.DataFrame,
     quarter: str,
-    delivered: int,
-    band: tuple[int, int],
+    delivered: int | None,
+    band: tuple[int | None, int | None],
     given: int | None = None,
 ) -> dict:
     """A quarter's consensus as ``QuarterSummary`` fields; all None when it has no figures.
@@ -329,7 +329,7 @@ def consensus_fields(
     The keys are :data:`SUMMARY_FIELDS` and ``consensus_figures``. ``band`` is the low and
     high end of the deliveries (both ``delivered`` when the count is exact). When only ranges
     were reported there is a spread but no headline: ``consensus`` and the ``vs_consensus``
-    fields stay None.
+    fields stay None; unknown deliveries leave the ``vs_consensus`` fields None.
     """
     found = for_quarter(consensus, quarter, given)
     fields = dict.fromkeys(SUMMARY_FIELDS) | {
@@ -341,14 +341,18 @@ def consensus_fields(
     headline = found.headline
     if headline is None:
         return fields
-    result = surprise(delivered, *band, headline.value)
-    return fields | {
+    fields |= {
         "consensus": headline.value,
         "consensus_provider": headline.provider,
         "consensus_statistic": headline.statistic,
         "consensus_when": headline.when,
         "consensus_source": headline.url,
         "consensus_row": headline.row,
+    }
+    if delivered is None:  # deliveries unknown: nothing to compare
+        return fields
+    result = surprise(delivered, *band, headline.value)
+    return fields | {
         "vs_consensus": result.difference,
         "vs_consensus_fraction": result.fraction,
         "vs_consensus_low": result.low,

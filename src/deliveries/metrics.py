@@ -474,9 +474,8 @@ def consensus_table(dataset: Dataset) -> pd.DataFrame:
         period = quarters.parse_quarter(label)
         delivered = _value(totals, period, "delivered")
         approx = _flag(totals, period)
-        fields = consensus_fields(
-            dataset.consensus, label, delivered, uncertainty_band(delivered, approx), None
-        )
+        band = (None, None) if delivered is None else uncertainty_band(delivered, approx)
+        fields = consensus_fields(dataset.consensus, label, delivered, band)
         fields.pop("consensus_figures")
         rows[period] = {"quarter": label, "delivered": delivered, "delivered_approx": approx}
         rows[period] |= fields

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deliveries import dataset
@@ -205,3 +207,10 @@ def test_parse_goal_accepts_whole_numbers(value, expected):
 def test_parse_goal_refuses_the_rest(value):
     with pytest.raises(ParameterError, match="goal"):
         dataset.parse_goal(value)
+
+
+def test_nothing_reads_the_shared_reference_folder():
+    # The data in data/ is the project's own copy; ../shared is only where it was taken from.
+    root = Path(__file__).resolve().parents[1]
+    for path in [*(root / "src").rglob("*.py"), *(root / "notebooks").glob("*.ipynb")]:
+        assert "shared/reference" not in path.read_text(encoding="utf-8"), path

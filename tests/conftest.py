@@ -45,3 +45,31 @@ def write_table(
 def write_goals(folder: Path, rows: list[str]) -> Path:
     """Write a goals.csv with the standard header."""
     return write_table(folder, rows, name="goals.csv", header=GOALS_HEADER)
+
+
+CONSENSUS_HEADER = (
+    "quarter,provider,statistic,deliveries,low,high,approx,analysts,when,provider_as_reported,"
+    "url,note"
+)
+
+
+def write_consensus(folder: Path, rows: list[str]) -> Path:
+    """Write a consensus.csv with the standard header (rows already comma-joined)."""
+    return write_table(folder, rows, name="consensus.csv", header=CONSENSUS_HEADER)
+
+
+def consensus_row(
+    quarter: str = "2019Q3",
+    provider: str = "FactSet",
+    statistic: str = "mean",
+    deliveries: str = "99000",
+    low: str = "",
+    high: str = "",
+    approx: str = "false",
+    analysts: str = "",
+    when: str = "R",
+    url: str = "https://example.com/story",
+) -> str:
+    """One consensus.csv row; every cell can be replaced to make a good or a bad row."""
+    cells = [quarter, provider, statistic, deliveries, low, high, approx, analysts, when]
+    return ",".join([*cells, provider, url, "test row"])

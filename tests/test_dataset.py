@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deliveries import dataset
@@ -28,9 +30,33 @@ def problem(tmp_path, rows) -> str:
 
 def test_real_data_covers_every_reference_quarter(real_data):
     assert real_data.quarters[0] == "2016Q1"
-    assert real_data.quarters[-1] == "2025Q4"
-    assert len(real_data.quarters) == 40
-    assert len(real_data.deliveries) == 130
+    assert real_data.quarters[-1] == "2026Q3"
+    assert len(real_data.quarters) == 43  # 2016Q1-2026Q3 with none missing
+    assert len(real_data.deliveries) == 139  # the reference's rows, one Total per quarter
+    assert real_data.coverage == "2016Q1-2026Q3"
+
+
+def test_2026_quarters_are_the_reference_figures(real_data):
+    # As in the reference compilation (tesla_production_deliveries.csv, rows 131-139).
+    rows = real_data.deliveries[real_data.deliveries["quarter"] == "2026Q3"].set_index("model_line")
+    assert rows.loc["Model 3/Y", ["produced", "delivered"]].tolist() == [457_387, 478_237]
+    assert rows.loc["Other Models", ["produced", "delivered"]].tolist() == [7_004, 8_295]
+    assert rows.loc["Total", ["produced", "delivered"]].tolist() == [464_391, 486_532]
+    assert rows["lease_pct"].tolist() == [1, 4, 1]
+    assert not rows["delivered_approx"].any()
+    assert set(rows["release_date"]) == {"2026-10-02"}
+    assert rows.loc["Total", "source"] == (
+        "Tesla Third Quarter 2026 Production, Deliveries & Deployments"
+    )
+    assert rows.loc["Total", "source_url"] == (
+        "https://ir.tesla.com/press-release/"
+        "tesla-third-quarter-2026-production-deliveries-and-deployments"
+    )
+    assert rows.loc["Total", "verified"].startswith("seen in: public code files only")
+    assert int(rows.loc["Total", "row"]) == 140  # 139 data rows below the header
+    totals = real_data.totals
+    assert [int(totals.loc[q, "delivered"]) for q in ("2026Q1", "2026Q2")] == [358_023, 480_126]
+    assert [int(totals.loc[q, "produced"]) for q in ("2026Q1", "2026Q2")] == [408_386, 451_758]
 
 
 def test_unknown_figures_stay_unknown_not_zero(real_data):
@@ -149,8 +175,24 @@ def test_goals_file_has_the_q3_2019_goal(real_data):
 
 
 def test_unknown_quarter_lists_the_nearest(real_data):
-    with pytest.raises(ParameterError, match=r"no data for 2031Q1 .*data covers 2016Q1-2025Q4"):
+    with pytest.raises(
+        ParameterError,
+        match=r"no data for 2031Q1 .*data covers 2016Q1-2026Q3; nearest: 2026Q1, 2026Q2, 2026Q3",
+    ):
         real_data.require_quarter("2031Q1")
+
+
+def test_the_coverage_in_messages_comes_from_the_data(tmp_path):
+    rows = [
+        "2019Q1,Total,100,90,,false,2019-04-01,r,,",
+        "2019Q2,Total,120,110,,false,2019-07-01,r,,",
+    ]
+    write_table(tmp_path, rows)
+    write_goals(tmp_path, [])
+    data = dataset.load(tmp_path)
+    with pytest.raises(ParameterError, match=r"data covers 2019Q1-2019Q2; nearest: 2019Q1, 2019Q2"):
+        data.require_quarter("2016Q1")
+    assert dataset.quarters.label(data.require_quarter("latest")) == "2019Q2"
 
 
 @pytest.mark.parametrize(
@@ -165,3 +207,10 @@ def test_parse_goal_accepts_whole_numbers(value, expected):
 def test_parse_goal_refuses_the_rest(value):
     with pytest.raises(ParameterError, match="goal"):
         dataset.parse_goal(value)
+
+
+def test_nothing_reads_the_shared_reference_folder():
+    # The data in data/ is the project's own copy; ../shared is only where it was taken from.
+    root = Path(__file__).resolve().parents[1]
+    for path in [*(root / "src").rglob("*.py"), *(root / "notebooks").glob("*.ipynb")]:
+        assert "shared/reference" not in path.read_text(encoding="utf-8"), path

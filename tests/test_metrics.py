@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from deliveries import dataset, metrics
@@ -163,3 +164,36 @@ def test_annual_table_goals(real_data):
     # 2017 guidance was Model S and X only: 13,450+11,550+12,000+10,000+14,065+11,865+15,200+13,120
     assert annual.loc[2017, "actual_for_goal"] == 101_250
     assert annual.loc[2017, "goal_scope"] == "Model S/X"
+
+
+def test_consensus_table_agrees_with_the_summaries(real_data):
+    table = metrics.consensus_table(real_data)
+    assert len(table) == 33  # every quarter of data/consensus.csv (2017Q1-2025Q4)
+    assert isinstance(table.index, pd.PeriodIndex) and table.index.is_monotonic_increasing
+    for period, row in table.iterrows():
+        summary = metrics.summarize(real_data, row["quarter"]).to_dict()
+        for key in ("consensus", "consensus_provider", "consensus_count", "vs_consensus_low"):
+            assert row[key] == summary[key], (period, key)
+        assert row["vs_consensus_fraction"] * 100 == pytest.approx(summary["vs_consensus_pct"])
+    # 2019Q3: 97,000 against FactSet's 99,000
+    q3 = table.loc[pd.Period("2019Q3", freq="Q")]
+    assert (q3["consensus"], q3["vs_consensus"]) == (99_000, -2_000)
+
+
+def test_consensus_table_without_consensus_is_empty(real_data):
+    bare = dataset.Dataset(
+        real_data.deliveries, real_data.goals, real_data.revisions, real_data.paths
+    )
+    table = metrics.consensus_table(bare)
+    assert table.empty and "vs_consensus" in table.columns
+
+
+def test_summaries_of_quarters_after_2025(real_data):
+    # 2026Q3 against 2026Q2 (451,758 / 480,126) and 2025Q3 (447,450 / 497,099).
+    s = metrics.summarize(real_data, "2026Q3")
+    assert (s.produced, s.delivered, s.delivered_approx) == (464_391, 486_532, False)
+    assert s.delivered_qoq == pytest.approx(486_532 / 480_126 - 1)
+    assert s.delivered_yoy == pytest.approx(486_532 / 497_099 - 1)
+    assert s.gap == 464_391 - 486_532 == -22_141
+    assert s.year_to_date.quarters == ["2026Q1", "2026Q2", "2026Q3"]
+    assert s.year_to_date.so_far == 358_023 + 480_126 + 486_532

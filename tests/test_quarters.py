@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from deliveries import quarters
+from deliveries import config, quarters
 from deliveries.errors import ParameterError
 
 
@@ -28,3 +28,24 @@ def test_previous_and_year_ago_cross_year_boundaries():
 
 def test_display_form():
     assert quarters.display(quarters.parse_quarter("2019Q3")) == "Q3 2019"
+
+
+@pytest.mark.parametrize("word", ["latest", "LATEST", " Latest "])
+def test_latest_means_the_newest_quarter_in_the_data(real_data, word):
+    assert quarters.label(real_data.require_quarter(word)) == "2026Q3"
+
+
+def test_latest_is_the_config_word():
+    assert config.LATEST == "latest"
+
+
+def test_latest_works_for_the_metrics(real_data):
+    from deliveries import metrics
+
+    assert metrics.summarize(real_data, "latest").quarter == "2026Q3"
+
+
+def test_latest_is_not_a_label_by_itself():
+    # Only a data set knows its newest quarter: the bare parser still refuses the word.
+    with pytest.raises(ParameterError, match='"latest" is not a quarter label'):
+        quarters.parse_quarter("latest")

@@ -1,31 +1,37 @@
-"""Loading and validating the tables in ``data/``.
+"""Loading and validating the tables in ``data/``: deliveries, goals, revisions and consensus.
 
-Every loader reads the file itself (not ``pandas.read_csv``) so that each problem can be reported
-with the file, the spreadsheet row (the header is row 1) and the column. All problems in a file are
-collected and raised together as one :class:`DataError`, one line per problem.
+Each loader collects every problem in its file and raises them together as one
+:class:`DataError`, one line per problem naming the file, the row and the column (see
+:mod:`deliveries.tables` for the reading and cell parsing, :mod:`deliveries.consensus` for the
+analysts' consensus table). :func:`load` puts the tables together into a :class:`Dataset`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
-import warnings
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from . import quarters
-from .errors import DataError, ParameterError
-from .paths import REPO_ROOT, display_path, read_input
+from . import config, quarters
+from .consensus import empty_consensus, load_consensus
+from .errors import ParameterError
+from .paths import REPO_ROOT, display_path  # noqa: F401  (REPO_ROOT: re-exported)
+from .tables import (  # noqa: F401  (re-exported: the project's modules and tests use them here)
+    FALSE_WORDS,
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS_SHOWN,
+    TRUE_WORDS,
+    Cells,
+    DataWarning,
+    parse_vehicle_count,
+    raise_if,
+    read_rows,
+)
 
 TOTAL = "Total"
-MAX_FILE_BYTES = 5 * 1024 * 1024  # the real table is ~30 KB; anything this big is not ours
-MAX_PROBLEMS_SHOWN = 20
 
 DELIVERY_COLUMNS = [
     "quarter",
@@ -54,169 +60,11 @@ REVISION_OPTIONAL = ["source"]
 
 GOAL_METRICS = {"deliveries", "production"}
 REVISION_METRICS = {"produced", "delivered"}
-TRUE_WORDS = {"true", "yes", "1", "y", "t"}
-FALSE_WORDS = {"false", "no", "0", "n", "f", ""}
-_GROUPED_DIGITS = re.compile(r"^\d{1,3}(?:[, ]\d{3})+$")
-_PLAIN_DIGITS = re.compile(r"^\d+$")
-
-
-class DataWarning(UserWarning):
-    """Something in a data file was unusual but could be handled (e.g. an unknown column)."""
 
 
 def default_data_dir() -> Path:
     """``$DELIVERIES_DATA_DIR`` if set, else the repository's ``data/`` folder."""
-    return Path(os.environ.get("DELIVERIES_DATA_DIR") or REPO_ROOT / "data")
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read_rows(path: Path, required: list[str], optional: list[str]) -> list[dict[str, str]]:
-    """Read a CSV as dicts, checking encoding, size and header; each dict gets a ``_row`` number."""
-    path = Path(path)
-    where = display_path(path)
-    raw = read_input(path, limit=MAX_FILE_BYTES, expected="a CSV table", error=DataError)
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark from Excel is fine
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{where}, row {line}: byte 0x{raw[exc.start]:02x} is not valid UTF-8 "
-            "(save the file as UTF-8)"
-        ) from None
-    if not text.strip():
-        raise DataError(f"{where}: file is empty (expected a header row: {','.join(required)})")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise DataError(f"{where}, row {reader.line_num}: cannot be read as CSV ({exc})") from None
-    header = [name.strip() for name in records[0]]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise DataError(
-            [
-                f"{where}, row 1: missing column {name!r} (header is: {','.join(header)})"
-                for name in missing
-            ]
-        )
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise DataError(f"{where}, row 1: column {duplicated[0]!r} appears more than once")
-    unknown = [name for name in header if name not in required + optional]
-    if unknown:
-        warnings.warn(
-            f"{where}: ignoring unknown column(s) {', '.join(map(repr, unknown))}",
-            DataWarning,
-            stacklevel=3,
-        )
-    rows = []
-    problems = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines are harmless
-        if len(record) != len(header):
-            problems.append(
-                f"{where}, row {number}: has {len(record)} fields, the header has {len(header)}"
-            )
-            continue
-        row = {name: cell.strip() for name, cell in zip(header, record, strict=True)}
-        row["_row"] = number
-        rows.append(row)
-    _raise_if(problems)
-    return rows
-
-
-def _raise_if(problems: list[str]) -> None:
-    if not problems:
-        return
-    shown = problems[:MAX_PROBLEMS_SHOWN]
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems")
-    raise DataError(shown)
-
-
-class _Cells:
-    """Parses the cells of one row, collecting problems instead of stopping at the first."""
-
-    def __init__(self, where: str, row: dict[str, str], problems: list[str]):
-        self.where, self.row, self.problems = where, row, problems
-
-    def fail(self, column: str, message: str) -> None:
-        self.problems.append(f"{self.where}, row {self.row['_row']}, {column}: {message}")
-
-    def count(self, column: str) -> int | None:
-        """A whole, non-negative number of vehicles; empty means unknown (None)."""
-        text = self.row.get(column, "")
-        if text == "":
-            return None
-        digits = text.replace("_", "")
-        if _GROUPED_DIGITS.match(digits):  # "96,155" or "96 155": accepted, separators dropped
-            digits = digits.replace(",", "").replace(" ", "")
-        if _PLAIN_DIGITS.match(digits):
-            return int(digits)
-        if re.match(r"^-\s*\d", text):
-            self.fail(column, f'"{text}" is negative; a count of vehicles cannot be')
-        elif re.match(r"^\d+[.,]\d+$", text):
-            self.fail(column, f'"{text}" is not a whole number of vehicles')
-        else:
-            self.fail(column, f'"{text}" is not a number of vehicles (leave it empty if unknown)')
-        return None
-
-    def percent(self, column: str) -> float | None:
-        """A percentage from 0 to 100 (a trailing % is allowed); empty means unknown."""
-        text = self.row.get(column, "").rstrip("%").strip()
-        if text == "":
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            self.fail(column, f'"{self.row[column]}" is not a percentage')
-            return None
-        if not 0 <= value <= 100:
-            self.fail(column, f"{self.row[column]} is outside 0-100")
-            return None
-        return value
-
-    def flag(self, column: str) -> bool:
-        text = self.row.get(column, "").lower()
-        if text in TRUE_WORDS:
-            return True
-        if text not in FALSE_WORDS:
-            self.fail(column, f'"{self.row[column]}" is not true or false')
-        return False
-
-    def quarter(self, column: str) -> str | None:
-        text = self.row.get(column, "")
-        if not quarters.is_quarter(text):
-            self.fail(column, quarters.describe_bad_label(text))
-            return None
-        return text
-
-    def day(self, column: str, *, allow_month: bool = False) -> str | None:
-        """An ISO date (``YYYY-MM-DD``; ``YYYY-MM`` too when ``allow_month``); empty is None."""
-        text = self.row.get(column, "")
-        if text == "":
-            return None
-        try:
-            if allow_month and re.match(r"^\d{4}-\d{2}$", text):
-                date.fromisoformat(text + "-01")
-            else:
-                date.fromisoformat(text)
-                if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
-                    raise ValueError
-        except ValueError:
-            wanted = "YYYY-MM-DD or YYYY-MM" if allow_month else "YYYY-MM-DD"
-            self.fail(column, f'"{text}" is not a date ({wanted})')
-            return None
-        return text
-
-    def text(self, column: str, *, required: bool = False) -> str:
-        value = self.row.get(column, "")
-        if required and not value:
-            self.fail(column, "is empty")
-        return value
+    return config.data_dir()
 
 
 # --- production & deliveries -----------------------------------------------------------------
@@ -238,7 +86,7 @@ def load_deliveries(path: Path | str) -> pd.DataFrame:
     records = []
     seen: dict[tuple[str, str], int] = {}
     for row in read_rows(path, DELIVERY_COLUMNS, DELIVERY_OPTIONAL):
-        cells = _Cells(where, row, problems)
+        cells = Cells(where, row, problems)
         record = {
             "quarter": cells.quarter("quarter"),
             "model_line": cells.text("model_line", required=True),
@@ -267,9 +115,9 @@ def load_deliveries(path: Path | str) -> pd.DataFrame:
         records.append(record)
     if not records:
         problems.append(f"{where}: has a header but no data rows")
-    _raise_if(problems)
+    raise_if(problems)
     _check_quarters(where, records, problems)
-    _raise_if(problems)
+    raise_if(problems)
     frame = pd.DataFrame(records + _derived_totals(records))
     frame["period"] = pd.PeriodIndex(frame["quarter"], freq="Q")
     frame = frame.astype(
@@ -358,7 +206,7 @@ def load_goals(path: Path | str) -> pd.DataFrame:
     records = []
     seen: dict[tuple, dict] = {}
     for row in read_rows(path, GOAL_COLUMNS, GOAL_OPTIONAL):
-        cells = _Cells(where, row, problems)
+        cells = Cells(where, row, problems)
         period = row["period"]
         if not (quarters.is_quarter(period) or re.match(r"^\d{4}$", period)):
             cells.fail("period", f'"{period}" is neither a quarter (YYYYQn) nor a year (YYYY)')
@@ -403,7 +251,7 @@ def load_goals(path: Path | str) -> pd.DataFrame:
         else:
             seen[key] = record
         records.append(record)
-    _raise_if(problems)
+    raise_if(problems)
     frame = pd.DataFrame(
         records,
         columns=["period", "is_annual", "metric", "scope", "goal", *GOAL_OPTIONAL[1:], "row"],
@@ -425,7 +273,7 @@ def load_revisions(path: Path | str) -> pd.DataFrame:
     problems: list[str] = []
     records = []
     for row in read_rows(path, REVISION_COLUMNS, REVISION_OPTIONAL):
-        cells = _Cells(where, row, problems)
+        cells = Cells(where, row, problems)
         metric = row["metric"]
         if metric not in REVISION_METRICS:
             cells.fail("metric", f'"{metric}" is not one of produced, delivered')
@@ -440,7 +288,7 @@ def load_revisions(path: Path | str) -> pd.DataFrame:
                 "row": row["_row"],
             }
         )
-    _raise_if(problems)
+    raise_if(problems)
     frame = pd.DataFrame(
         records,
         columns=["quarter", "model_line", "metric", "first_announced", "revised", "source", "row"],
@@ -453,12 +301,17 @@ def load_revisions(path: Path | str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The validated tables a report is computed from, with the files they came from."""
+    """The validated tables a report is computed from, with the files they came from.
+
+    ``consensus`` holds the analysts' consensus figures (see :mod:`deliveries.consensus`); it is
+    empty when the data set has no ``consensus.csv``.
+    """
 
     deliveries: pd.DataFrame
     goals: pd.DataFrame
     revisions: pd.DataFrame
-    paths: dict[str, Path] = field(default_factory=dict)
+    paths: dict[str, Path | None] = field(default_factory=dict)
+    consensus: pd.DataFrame = field(default_factory=empty_consensus)
 
     @cached_property
     def totals(self) -> pd.DataFrame:
@@ -476,18 +329,30 @@ class Dataset:
         """Every quarter in the data, oldest first."""
         return [quarters.label(p) for p in self.totals.index]
 
-    def require_quarter(self, quarter: str) -> pd.Period:
-        """The period for ``quarter``; ParameterError naming the nearest quarters if absent."""
+    @property
+    def coverage(self) -> str:
+        """The first and last quarter in the data, e.g. ``2016Q1-2026Q3``."""
+        available = self.totals.index
+        return f"{quarters.label(available[0])}-{quarters.label(available[-1])}"
+
+    def require_quarter(self, quarter: object) -> pd.Period:
+        """The period for ``quarter``; ParameterError naming the nearest quarters if absent.
+
+        ``"latest"`` (any case; :data:`deliveries.config.LATEST`) means the newest quarter in
+        the data.
+        """
+        if isinstance(quarter, str) and quarter.strip().lower() == config.LATEST:
+            return self.totals.index[-1]
         period = quarters.parse_quarter(quarter)
         if period in self.totals.index:
             return period
         available = self.totals.index
-        first, last = quarters.label(available[0]), quarters.label(available[-1])
         nearest = sorted(available, key=lambda p: abs((p - period).n))[:3]
         near = ", ".join(quarters.label(p) for p in sorted(nearest))
+        where = self.paths.get("deliveries")
+        source = f" in {display_path(where)}" if where else ""
         raise ParameterError(
-            f"no data for {quarter} in {display_path(self.paths['deliveries'])} "
-            f"(data covers {first}-{last}; nearest: {near})"
+            f"no data for {quarter}{source} (data covers {self.coverage}; nearest: {near})"
         )
 
 
@@ -497,24 +362,34 @@ def resolve_paths(
     deliveries: Path | str | None = None,
     goals: Path | str | None = None,
     revisions: Path | str | None = None,
+    consensus: Path | str | None = None,
 ) -> dict[str, Path | None]:
-    """The three table paths: explicit ones win, the rest come from ``data_dir``.
+    """The table paths: explicit ones win, the rest come from ``data_dir``.
 
-    An explicit deliveries file elsewhere looks for ``revisions.csv`` beside itself; revisions
-    are optional (only the vintage notes use them).
+    An explicit deliveries file elsewhere looks for ``revisions.csv`` and ``consensus.csv``
+    beside itself. Both are optional: absent, their path is None (revisions only feed the
+    vintage notes; without a consensus the report says none is available). An explicit path
+    that does not exist is an error when loading.
     """
     base = Path(data_dir) if data_dir else default_data_dir()
     if data_dir and not base.is_dir():
         raise ParameterError(f"data folder {display_path(base)} does not exist")
-    deliveries_path = Path(deliveries) if deliveries else base / "production_deliveries.csv"
-    goals_path = Path(goals) if goals else base / "goals.csv"
-    if revisions:
-        revisions_path: Path | None = Path(revisions)
-    else:
-        revisions_path = deliveries_path.with_name("revisions.csv")
-        if not revisions_path.exists():
-            revisions_path = None
-    return {"deliveries": deliveries_path, "goals": goals_path, "revisions": revisions_path}
+    deliveries_path = Path(deliveries) if deliveries else base / config.DELIVERIES_FILE
+    goals_path = Path(goals) if goals else base / config.GOALS_FILE
+    return {
+        "deliveries": deliveries_path,
+        "goals": goals_path,
+        "revisions": _optional_beside(deliveries_path, revisions, config.REVISIONS_FILE),
+        "consensus": _optional_beside(deliveries_path, consensus, config.CONSENSUS_FILE),
+    }
+
+
+def _optional_beside(deliveries: Path, explicit: Path | str | None, name: str) -> Path | None:
+    """``explicit`` if given, else ``name`` beside the deliveries file if it exists, else None."""
+    if explicit:
+        return Path(explicit)
+    beside = deliveries.with_name(name)
+    return beside if beside.exists() else None
 
 
 def load(
@@ -523,17 +398,24 @@ def load(
     deliveries: Path | str | None = None,
     goals: Path | str | None = None,
     revisions: Path | str | None = None,
+    consensus: Path | str | None = None,
 ) -> Dataset:
     """Load and validate every table; see :func:`resolve_paths` for where they are looked for."""
-    paths = resolve_paths(data_dir, deliveries=deliveries, goals=goals, revisions=revisions)
+    paths = resolve_paths(
+        data_dir, deliveries=deliveries, goals=goals, revisions=revisions, consensus=consensus
+    )
     revisions_frame = (
         load_revisions(paths["revisions"]) if paths["revisions"] else load_revisions_empty()
+    )
+    consensus_frame = (
+        load_consensus(paths["consensus"]) if paths["consensus"] else empty_consensus()
     )
     return Dataset(
         deliveries=load_deliveries(paths["deliveries"]),
         goals=load_goals(paths["goals"]),
         revisions=revisions_frame,
         paths=paths,
+        consensus=consensus_frame,
     )
 
 
@@ -547,21 +429,4 @@ def load_revisions_empty() -> pd.DataFrame:
 
 def parse_goal(value: object) -> int | None:
     """A goal given as a parameter: a positive whole number of vehicles, or None for the default."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "none"}):
-        return None
-    if isinstance(value, bool):
-        raise ParameterError(f"goal {value!r} is not a number of vehicles")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip().replace("_", "")
-        if _GROUPED_DIGITS.match(text):
-            text = text.replace(",", "").replace(" ", "")
-        if not re.match(r"^-?\d+$", text):
-            raise ParameterError(f'goal "{value}" is not a whole number of vehicles')
-        value = int(text)
-    if not isinstance(value, int):
-        raise ParameterError(f"goal {value!r} is not a whole number of vehicles")
-    if value <= 0:
-        raise ParameterError(f"goal {value} must be a positive number of vehicles")
-    return value
+    return parse_vehicle_count(value, "goal")

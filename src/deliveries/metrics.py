@@ -12,11 +12,20 @@ from fractions import Fraction
 import pandas as pd
 
 from . import quarters
+from .consensus import SUMMARY_FIELDS, Figure, consensus_fields
 from .dataset import TOTAL, Dataset
+from .goals import (  # noqa: F401  (Goal, SX_LINES, scoped_total: re-exported)
+    SX_LINES,
+    Goal,
+    YearToDate,
+    annual_goal,
+    quarter_goal,
+    scoped_total,
+    year_to_date,
+)
 
 # Tesla: "final numbers could vary by up to 0.5%" for its preliminary (approximate) counts.
 UNCERTAINTY = Fraction(5, 1000)
-SX_LINES = ("Model S", "Model X", "Model S/X")
 
 
 def round_half_up(value: Fraction | float) -> int:
@@ -148,150 +157,6 @@ def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
 
 
 @dataclass(frozen=True)
-class Goal:
-    """A stated goal as it applies to a report."""
-
-    value: int
-    high: int | None
-    metric: str
-    scope: str
-    period: str
-    description: str
-    source: str
-    row: int | None
-
-
-def _applicable(
-    goals: pd.DataFrame,
-    period_label: str,
-    release_date: str | None,
-    metric: str | None = "deliveries",
-    scope: str | None = "all",
-) -> pd.Series | None:
-    """The goal in force at the release: the latest stated on or before it (else the earliest)."""
-    chosen = goals[goals["period"] == period_label]
-    if metric:
-        chosen = chosen[chosen["metric"] == metric]
-    if scope:
-        chosen = chosen[chosen["scope"] == scope]
-    if chosen.empty:
-        return None
-    stated = chosen["stated_on"].fillna("")
-    if release_date:
-        before = chosen[(stated != "") & (stated <= release_date)]
-        if not before.empty:
-            return before.sort_values("stated_on", kind="stable").iloc[-1]
-    return chosen.sort_values("stated_on", kind="stable", na_position="first").iloc[0]
-
-
-def _goal_from_row(row: pd.Series) -> Goal:
-    high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
-    who = row["stated_by"] or "stated goal"
-    return Goal(
-        int(row["goal"]),
-        high,
-        row["metric"],
-        row["scope"],
-        row["period"],
-        f"{row['kind'] or 'goal'}: {who}".strip(),
-        row["source"],
-        int(row["row"]),
-    )
-
-
-def quarter_goal(dataset: Dataset, period: pd.Period, override: int | None = None) -> Goal | None:
-    """The deliveries goal a quarter is measured against: ``override`` or the stated one."""
-    if override is not None:
-        return Goal(
-            override,
-            None,
-            "deliveries",
-            "all",
-            quarters.label(period),
-            "goal given as a parameter",
-            "report parameter",
-            None,
-        )
-    release = dataset.totals.at[period, "release_date"]
-    row = _applicable(dataset.goals, quarters.label(period), release)
-    return None if row is None else _goal_from_row(row)
-
-
-def annual_goal(dataset: Dataset, year: int, as_of: str | None = None) -> Goal | None:
-    """The annual goal in force on ``as_of`` (deliveries for all models preferred)."""
-    for metric, scope in (("deliveries", "all"), (None, None)):
-        row = _applicable(dataset.goals, str(year), as_of, metric=metric, scope=scope)
-        if row is not None:
-            return _goal_from_row(row)
-    return None
-
-
-def scoped_total(dataset: Dataset, period: pd.Period, metric: str, scope: str) -> int | None:
-    """A quarter's produced or delivered figure for all models or for the S/X lines only."""
-    column = "produced" if metric == "production" else "delivered"
-    if scope == "all":
-        return _value(dataset.totals, period, column)
-    lines = dataset.lines[(dataset.lines["period"] == period)]
-    wanted = lines[lines["model_line"].isin(SX_LINES if scope == "Model S/X" else [scope])]
-    values = wanted[column].dropna()
-    return int(values.sum()) if not values.empty else None
-
-
-@dataclass(frozen=True)
-class YearToDate:
-    """Progress through a year against its annual goal."""
-
-    year: int
-    quarters: list[str]
-    metric: str
-    scope: str
-    so_far: int | None
-    so_far_approx: bool
-    goal: int | None
-    goal_high: int | None
-    goal_description: str | None
-    goal_row: int | None
-    quarters_left: int
-    needed_low: int | None
-    needed_high: int | None
-    met: bool | None
-
-
-def year_to_date(dataset: Dataset, period: pd.Period) -> YearToDate:
-    """Deliveries (or the goal's metric) so far in ``period``'s year against the annual goal."""
-    release = dataset.totals.at[period, "release_date"]
-    goal = annual_goal(dataset, period.year, as_of=release)
-    metric = goal.metric if goal else "deliveries"
-    scope = goal.scope if goal else "all"
-    in_year = [p for p in dataset.totals.index if p.year == period.year and p <= period]
-    values = [scoped_total(dataset, p, metric, scope) for p in in_year]
-    so_far = None if None in values or len(in_year) != period.quarter else sum(values)
-    approx = bool(dataset.totals.loc[in_year, "delivered_approx"].any())
-    quarters_left = 4 - period.quarter
-    needed_low = needed_high = met = None
-    if goal and so_far is not None:
-        needed_low = max(goal.value - so_far, 0)
-        needed_high = max((goal.high or goal.value) - so_far, 0)
-        met = so_far >= goal.value if quarters_left == 0 else None
-    return YearToDate(
-        period.year,
-        [quarters.label(p) for p in in_year],
-        metric,
-        scope,
-        so_far,
-        approx,
-        goal.value if goal else None,
-        goal.high if goal else None,
-        goal.description if goal else None,
-        goal.row if goal else None,
-        quarters_left,
-        needed_low,
-        needed_high,
-        met,
-    )
-
-
-@dataclass(frozen=True)
 class Revision:
     """A later restatement of a figure used in the report."""
 
@@ -361,6 +226,21 @@ class QuarterSummary:
     source_url: str
     row: int
     missing_quarters: list[str] = field(default_factory=list)
+    # The analysts' consensus (see deliveries.consensus); all None when the quarter has none.
+    consensus: int | None = None
+    consensus_provider: str | None = None
+    consensus_statistic: str | None = None
+    consensus_when: str | None = None
+    consensus_source: str | None = None
+    consensus_row: int | None = None
+    consensus_low: int | None = None
+    consensus_high: int | None = None
+    consensus_count: int | None = None
+    vs_consensus: int | None = None
+    vs_consensus_fraction: float | None = None
+    vs_consensus_low: int | None = None
+    vs_consensus_high: int | None = None
+    consensus_figures: list[Figure] = field(default_factory=list)
 
     @property
     def shortfall_fraction(self) -> float | None:
@@ -410,14 +290,35 @@ class QuarterSummary:
             "source": self.source,
             "source_url": self.source_url,
             "row": self.row,
+            "consensus": self.consensus,
+            "consensus_provider": self.consensus_provider,
+            "consensus_statistic": self.consensus_statistic,
+            "consensus_when": self.consensus_when,
+            "consensus_source": self.consensus_source,
+            "consensus_row": self.consensus_row,
+            "consensus_low": self.consensus_low,
+            "consensus_high": self.consensus_high,
+            "consensus_count": self.consensus_count,
+            "vs_consensus": self.vs_consensus,
+            "vs_consensus_pct": pct(self.vs_consensus_fraction),
+            "vs_consensus_low": self.vs_consensus_low,
+            "vs_consensus_high": self.vs_consensus_high,
+            "consensus_figures": [asdict(f) for f in self.consensus_figures],
         }
         for key in ("previous_record_produced", "previous_record_delivered"):
             data[key].pop("is_record")
         return data
 
 
-def summarize(dataset: Dataset, quarter: str, goal: int | None = None) -> QuarterSummary:
-    """All figures for ``quarter`` (``"2019Q3"``), measured against ``goal`` or the stated goal."""
+def summarize(
+    dataset: Dataset, quarter: str, goal: int | None = None, consensus: int | None = None
+) -> QuarterSummary:
+    """All figures for ``quarter`` (``"2019Q3"`` or ``"latest"``).
+
+    Deliveries are measured against ``goal`` or else the stated goal, and against ``consensus``
+    (the user's own figure, provider "given") or else the headline of the quarter's consensus
+    figures (see :func:`deliveries.consensus.select_headline`).
+    """
     period = dataset.require_quarter(quarter)
     totals = dataset.totals
     produced = _value(totals, period, "produced")
@@ -489,6 +390,9 @@ def summarize(dataset: Dataset, quarter: str, goal: int | None = None) -> Quarte
         source_url=totals.at[period, "source_url"],
         row=int(totals.at[period, "row"]),
         missing_quarters=missing,
+        **consensus_fields(
+            dataset.consensus, quarters.label(period), delivered, (low, high), consensus
+        ),
     )
 
 
@@ -554,3 +458,30 @@ def annual_table(dataset: Dataset) -> pd.DataFrame:
         "difference",
     ]
     return pd.DataFrame(rows).astype({c: "Int64" for c in counts} | {"met": "boolean"})
+
+
+def consensus_table(dataset: Dataset) -> pd.DataFrame:
+    """Per quarter with consensus figures: the headline, its spread and deliveries against it.
+
+    Indexed by quarterly period, oldest first, with the columns of the same names in
+    :meth:`QuarterSummary.to_dict` (``consensus``, ``consensus_provider``, ..., ``vs_consensus``,
+    ``vs_consensus_low``/``_high``) plus ``delivered``, ``delivered_approx`` and
+    ``vs_consensus_fraction`` (a fraction, like the growth in :func:`quarterly_table`).
+    """
+    totals = dataset.totals
+    rows = {}
+    for label in sorted(set(dataset.consensus["quarter"]) & set(dataset.quarters)):
+        period = quarters.parse_quarter(label)
+        delivered = _value(totals, period, "delivered")
+        approx = _flag(totals, period)
+        band = (None, None) if delivered is None else uncertainty_band(delivered, approx)
+        fields = consensus_fields(dataset.consensus, label, delivered, band)
+        fields.pop("consensus_figures")
+        rows[period] = {"quarter": label, "delivered": delivered, "delivered_approx": approx}
+        rows[period] |= fields
+    columns = ["quarter", "delivered", "delivered_approx", *SUMMARY_FIELDS]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    counts = ["delivered", "consensus", "consensus_low", "consensus_high", "consensus_count"]
+    counts += ["consensus_row", "vs_consensus", "vs_consensus_low", "vs_consensus_high"]
+    types = {c: "Int64" for c in counts} | {"vs_consensus_fraction": "Float64"}
+    return frame.astype(types | {"delivered_approx": bool})

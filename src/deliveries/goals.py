@@ -1,0 +1,159 @@
+"""Stated goals: which goal a quarter or a year is measured against, and year-to-date progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import quarters
+from .dataset import Dataset
+
+SX_LINES = ("Model S", "Model X", "Model S/X")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A stated goal as it applies to a report."""
+
+    value: int
+    high: int | None
+    metric: str
+    scope: str
+    period: str
+    description: str
+    source: str
+    row: int | None
+
+
+def _applicable(
+    goals: pd.DataFrame,
+    period_label: str,
+    release_date: str | None,
+    metric: str | None = "deliveries",
+    scope: str | None = "all",
+) -> pd.Series | None:
+    """The goal in force at the release: the latest stated on or before it (else the earliest)."""
+    chosen = goals[goals["period"] == period_label]
+    if metric:
+        chosen = chosen[chosen["metric"] == metric]
+    if scope:
+        chosen = chosen[chosen["scope"] == scope]
+    if chosen.empty:
+        return None
+    stated = chosen["stated_on"].fillna("")
+    if release_date:
+        before = chosen[(stated != "") & (stated <= release_date)]
+        if not before.empty:
+            return before.sort_values("stated_on", kind="stable").iloc[-1]
+    return chosen.sort_values("stated_on", kind="stable", na_position="first").iloc[0]
+
+
+def _goal_from_row(row: pd.Series) -> Goal:
+    high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
+    who = row["stated_by"] or "stated goal"
+    return Goal(
+        int(row["goal"]),
+        high,
+        row["metric"],
+        row["scope"],
+        row["period"],
+        f"{row['kind'] or 'goal'}: {who}".strip(),
+        row["source"],
+        int(row["row"]),
+    )
+
+
+def quarter_goal(dataset: Dataset, period: pd.Period, override: int | None = None) -> Goal | None:
+    """The deliveries goal a quarter is measured against: ``override`` or the stated one."""
+    if override is not None:
+        return Goal(
+            override,
+            None,
+            "deliveries",
+            "all",
+            quarters.label(period),
+            "goal given as a parameter",
+            "report parameter",
+            None,
+        )
+    release = dataset.totals.at[period, "release_date"]
+    row = _applicable(dataset.goals, quarters.label(period), release)
+    return None if row is None else _goal_from_row(row)
+
+
+def annual_goal(dataset: Dataset, year: int, as_of: str | None = None) -> Goal | None:
+    """The annual goal in force on ``as_of`` (deliveries for all models preferred)."""
+    for metric, scope in (("deliveries", "all"), (None, None)):
+        row = _applicable(dataset.goals, str(year), as_of, metric=metric, scope=scope)
+        if row is not None:
+            return _goal_from_row(row)
+    return None
+
+
+def scoped_total(dataset: Dataset, period: pd.Period, metric: str, scope: str) -> int | None:
+    """A quarter's produced or delivered figure for all models or for the S/X lines only."""
+    column = "produced" if metric == "production" else "delivered"
+    if scope == "all":
+        if period not in dataset.totals.index:
+            return None
+        value = dataset.totals.at[period, column]
+        return None if pd.isna(value) else int(value)
+    lines = dataset.lines[(dataset.lines["period"] == period)]
+    wanted = lines[lines["model_line"].isin(SX_LINES if scope == "Model S/X" else [scope])]
+    values = wanted[column].dropna()
+    return int(values.sum()) if not values.empty else None
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Progress through a year against its annual goal."""
+
+    year: int
+    quarters: list[str]
+    metric: str
+    scope: str
+    so_far: int | None
+    so_far_approx: bool
+    goal: int | None
+    goal_high: int | None
+    goal_description: str | None
+    goal_row: int | None
+    quarters_left: int
+    needed_low: int | None
+    needed_high: int | None
+    met: bool | None
+
+
+def year_to_date(dataset: Dataset, period: pd.Period) -> YearToDate:
+    """Deliveries (or the goal's metric) so far in ``period``'s year against the annual goal."""
+    release = dataset.totals.at[period, "release_date"]
+    goal = annual_goal(dataset, period.year, as_of=release)
+    metric = goal.metric if goal else "deliveries"
+    scope = goal.scope if goal else "all"
+    in_year = [p for p in dataset.totals.index if p.year == period.year and p <= period]
+    values = [scoped_total(dataset, p, metric, scope) for p in in_year]
+    so_far = None if None in values or len(in_year) != period.quarter else sum(values)
+    approx = bool(dataset.totals.loc[in_year, "delivered_approx"].any())
+    quarters_left = 4 - period.quarter
+    needed_low = needed_high = met = None
+    if goal and so_far is not None:
+        needed_low = max(goal.value - so_far, 0)
+        needed_high = max((goal.high or goal.value) - so_far, 0)
+        met = so_far >= goal.value if quarters_left == 0 else None
+    return YearToDate(
+        period.year,
+        [quarters.label(p) for p in in_year],
+        metric,
+        scope,
+        so_far,
+        approx,
+        goal.value if goal else None,
+        goal.high if goal else None,
+        goal.description if goal else None,
+        goal.row if goal else None,
+        quarters_left,
+        needed_low,
+        needed_high,
+        met,
+    )

@@ -73,3 +73,30 @@ def consensus_row(
     """One consensus.csv row; every cell can be replaced to make a good or a bad row."""
     cells = [quarter, provider, statistic, deliveries, low, high, approx, analysts, when]
     return ",".join([*cells, provider, url, "test row"])
+
+
+# --- two layers: fast unit tests and end-to-end tests ----------------------------------------
+# `make test` runs both; `make test-fast` (pytest -m "not e2e") only the unit layer. A test is
+# end-to-end when it starts kernels, renders reports, drives a browser or runs make: every test
+# in these modules, plus any test marked @pytest.mark.e2e elsewhere.
+E2E_MODULES = {
+    "test_bench",
+    "test_batch",
+    "test_browser",
+    "test_lab",
+    "test_make",
+    "test_notebooks",
+    "test_render",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "e2e: end-to-end test (kernels, renders, browsers, make); not in make test-fast"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES:
+            item.add_marker(pytest.mark.e2e)

@@ -108,7 +108,7 @@ def test_goals_file_gets_the_same_treatment(tmp_path):
 def test_quarter_not_in_data_lists_the_nearest(capsys):
     code, _, err = cli(capsys, "report", "--quarter", "2027Q1", "--out", "/nonexistent/never")
     assert code == 2
-    assert "no data for 2027Q1" in err and "nearest: 2025Q2, 2025Q3, 2025Q4" in err
+    assert "no data for 2027Q1" in err and "nearest: 2026Q1, 2026Q2, 2026Q3" in err
 
 
 def test_bad_paper_is_a_user_error(capsys, tmp_path):

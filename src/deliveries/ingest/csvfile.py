@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import dataset
-from ..atomic import write_atomically
+from ..atomic import output_error, write_atomically
 from ..errors import DataError, IngestError
 from ..paths import display_path
 from .results import ParsedRelease
@@ -73,10 +73,13 @@ def prepare_addition(
     released = parsed.release_date or (release_date.isoformat() if release_date else "")
     rows = csv_rows(parsed, source, verified, released)
     content = table.with_quarter(parsed.quarter, rows)
-    with tempfile.TemporaryDirectory(prefix="deliveries-ingest-") as folder:
-        candidate = Path(folder) / data_path.name
-        candidate.write_bytes(content)
-        check_table(candidate, data_path)
+    try:
+        with tempfile.TemporaryDirectory(prefix="deliveries-ingest-") as folder:
+            candidate = Path(folder) / data_path.name
+            candidate.write_bytes(content)
+            check_table(candidate, data_path)
+    except OSError as exc:  # the system's temporary folder is full or read-only
+        raise output_error(tempfile.gettempdir(), exc, "cannot write a trial copy in") from None
     existing = table.records_for(parsed.quarter)
     differences = [
         f"{line}: {change}" for line, change in _changes(existing, rows) if existing and change

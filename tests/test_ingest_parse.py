@@ -6,6 +6,7 @@ import io
 import json
 import math
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -250,9 +251,22 @@ def test_a_copy_with_its_dateline_inside_a_paragraph_gives_the_rows_and_date(
     assert parsed_rows(parsed) == expected_rows(reference, quarter)
 
 
+TEXT_RELEASES = [p for p in RELEASES if p.suffix == ".txt"]
+
+
+@pytest.mark.parametrize("release", TEXT_RELEASES, ids=[p.name for p in TEXT_RELEASES])
+def test_every_release_run_into_one_paragraph_gives_the_same_result(release: Path) -> None:
+    text = release.read_text(encoding="utf-8")
+    joined = re.sub(r"\s*\n\s*", " ", text)
+    as_given, run_together = parse_release(text), parse_release(joined)
+    assert run_together.release_date is not None
+    assert (run_together.to_dict(), run_together.title) == (as_given.to_dict(), as_given.title)
+
+
 def test_the_electrek_copy_is_dated_by_its_dateline() -> None:
     parsed = parse_release((COPIES / "2019Q3-electrek.txt").read_text(encoding="utf-8"))
     assert parsed.release_date == "2019-10-02"
+    assert parsed.title == "Tesla Q3 2019 Vehicle Production & Deliveries"  # not the blog's
 
 
 @pytest.mark.parametrize(

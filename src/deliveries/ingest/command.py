@@ -44,7 +44,8 @@ def ingest_release(
     messages = sys.stderr if as_json else sys.stdout
     print(json.dumps(parsed.to_dict(), indent=2) if as_json else summary_text(parsed))
     if old:
-        print(f"{parsed.quarter} in {where}, old -> new:", file=messages)
+        same = " (no differences)" if not addition.differences else ""
+        print(f"{parsed.quarter} in {where}, old -> new{same}:", file=messages)
         print("\n".join(f"  {line}" for line in addition.comparison()), file=messages)
     if dry_run:
         if old and not replace:

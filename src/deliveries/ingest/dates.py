@@ -26,11 +26,12 @@ DATELINE = re.compile(
     re.MULTILINE,
 )
 # inside a paragraph: "... & Deliveries PALO ALTO, Calif., October 2, 2019 - In the third quarter"
-# (a city in capitals, an optional region, the date, then a dash of any kind)
-_INLINE_DATELINE = re.compile(
+# (a city in capitals, an optional region, the date, a newswire's name, then a dash of any kind)
+INLINE_DATELINE = re.compile(
     r"(?<![\w.'-])[A-Z][A-Z.'-]*[A-Z.](?:\s+[A-Z][A-Z.'-]*[A-Z.]){0,3}\s*,\s*"
     r"(?:[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?\s*,\s*)?"
-    rf"(?P<date>{date_pattern('')})\s*[-–—−]+"
+    rf"(?P<date>{date_pattern('')})"
+    r"\s*(?:\(?(?i:GLOBE\s*NEWSWIRE|BUSINESS\s*WIRE|/?\s*PR\s*NEWSWIRE\s*/?)\)?\s*)?[-–—−]+"
 )
 _WIRE_DATE = re.compile(
     rf"(?P<date>{date_pattern('')})\s*[-–—/(]*\s*"
@@ -61,7 +62,7 @@ def _date_from(match: re.Match) -> date | None:
 def release_date_candidates(text: str) -> list[list[date]]:
     """Dates that may be the release's: datelines first, then lines holding only a date."""
     datelines = [_date_from(m) for m in DATELINE.finditer(text)]
-    datelines += [_date_from(m) for m in _INLINE_DATELINE.finditer(text)]
+    datelines += [_date_from(m) for m in INLINE_DATELINE.finditer(text)]
     datelines += [_date_from(m) for m in _WIRE_DATE.finditer(text)]
     lines = [_date_from(m) for m in _DATE_LINE.finditer(text)]
     return [[d for d in datelines if d], [d for d in lines if d]]

@@ -14,7 +14,14 @@ from ..errors import IngestError
 from .dates import choose_release_date, determine_quarter, release_date_candidates
 from .prose import deliveries_approximate, parse_prose
 from .table import parse_table
-from .text import find_title, html_to_text, looks_like_html, mark_paragraphs, normalize
+from .text import (
+    find_title,
+    html_to_text,
+    looks_like_html,
+    mark_paragraphs,
+    normalize,
+    title_before_dateline,
+)
 from .vocabulary import DELIVERED, PRODUCED, tokenize
 
 
@@ -97,7 +104,7 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
     if looks_like_html(text):
         text, title = html_to_text(text)
     text = normalize(text)
-    title = title or find_title(text)
+    title = title or title_before_dateline(text) or find_title(text)
     tokens = tokenize(mark_paragraphs(text))
     if not any(t.kind == "count" for t in tokens):
         raise IngestError(

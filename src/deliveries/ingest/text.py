@@ -15,13 +15,13 @@ from pathlib import Path
 
 from ..errors import IngestError
 from ..paths import display_path, read_input
-from .dates import DATELINE
+from .dates import DATELINE, INLINE_DATELINE
 from .vocabulary import ABBREVIATIONS, CONTINUING_WORDS
 
 MAX_RELEASE_BYTES = 10 * 1024 * 1024
 EXPECTED = "a press release (text or HTML)"
 _SIGNATURES = [  # how a file that is not text starts, and what it then looks like
-    (b"%PDF", "a PDF document; save its text as a .txt file"),
+    (b"%PDF", "a PDF document"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -33,6 +33,7 @@ _ZIP_CONTENTS = [  # an Office file is a ZIP archive with one of these folders
     (b"word/", "a Word document (.docx)"),
     (b"ppt/", "a PowerPoint file (.pptx)"),
 ]
+_SAVE_AS = "save the release's text as .txt or .html"
 _TEXT_CONTROLS = set("\t\n\r\f\v")
 
 
@@ -70,7 +71,9 @@ def decode_release(raw: bytes, where: str) -> str:
     """
     kind = _binary_kind(raw)
     if kind is not None:
-        raise IngestError(f"{where}: is not a text or HTML release; it looks like {kind}")
+        raise IngestError(
+            f"{where}: is not a text or HTML release but looks like {kind}; {_SAVE_AS}"
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ("utf-16", "latin-1")
     else:
@@ -105,10 +108,7 @@ def _refuse_binary_text(text: str, where: str) -> None:
         1 for ch in sample if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc"
     )
     if "\x00" in sample or controls > max(2, len(sample) // 100):
-        raise IngestError(
-            f"{where}: is not a text or HTML release (binary content); "
-            "give the release's text as a .txt or .html file"
-        )
+        raise IngestError(f"{where}: is not a text or HTML release (binary content); {_SAVE_AS}")
 
 
 class _HtmlText(HTMLParser):
@@ -301,4 +301,17 @@ def find_title(text: str) -> str | None:
     for line in lines[:10]:
         if _looks_like_title(line):
             return re.sub(r"\s+", " ", line)
+    return None
+
+
+def title_before_dateline(text: str) -> str | None:
+    """The title run into a paragraph before its dateline: "...: Tesla Q3 2019 Vehicle Production
+    & Deliveries PALO ALTO, Calif., October 2, 2019 - In the third quarter..." (copies on blogs).
+    """
+    for match in INLINE_DATELINE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = re.split(r"[.:!?]\s+", text[line_start : match.start()])[-1].strip()
+        before = re.sub(r"(?i)^exhibit\s+[\d.]+\s+", "", before)
+        if _looks_like_title(before) and _is_heading(before):
+            return re.sub(r"\s+", " ", before)
     return None

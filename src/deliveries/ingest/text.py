@@ -38,7 +38,11 @@ _TEXT_CONTROLS = set("\t\n\r\f\v")
 
 
 def read_release(source: str) -> tuple[str, str]:
-    """The release text and the name to credit it to; ``-`` reads standard input."""
+    """The release text and the name to credit it to; ``-`` reads standard input.
+
+    A file that is missing, empty, too large or not text (a workbook, a PDF...) is an IngestError
+    of one line; binary content is never echoed.
+    """
     if source == "-":
         where = "standard input"
         stream = getattr(sys.stdin, "buffer", None)

@@ -1,4 +1,4 @@
-"""Tests for ``deliveries ingest``: parsing press releases and adding their rows to the data."""
+"""``deliveries ingest``: adding a release's rows to the data table from the command line."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import json
 import math
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -13,12 +14,10 @@ import pytest
 
 from deliveries import dataset
 from deliveries.cli import main
-from deliveries.errors import IngestError
-from deliveries.ingest import parse_release
 
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
 DATA = dataset.REPO_ROOT / "data"
-RELEASES = sorted(FIXTURES.iterdir())
+RELEASES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 COMPARED = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
 
 
@@ -38,12 +37,6 @@ def expected_rows(reference: pd.DataFrame, quarter: str) -> list[tuple]:
     rows = reference[reference["quarter"] == quarter]
     return [
         tuple(_plain(row[c]) for c in COMPARED + ["release_date"]) for _, row in rows.iterrows()
-    ]
-
-
-def parsed_rows(parsed) -> list[tuple]:
-    return [
-        tuple(row.to_dict()[c] for c in COMPARED) + (parsed.release_date,) for row in parsed.rows
     ]
 
 
@@ -69,192 +62,6 @@ def without_quarter(csv_path: Path, quarter: str) -> bytes:
 
 def ingest(*args: str) -> int:
     return main(["ingest", *map(str, args)])
-
-
-# --- parsing the historical layouts ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("release", RELEASES, ids=[p.name for p in RELEASES])
-def test_fixture_parses_to_the_rows_in_data(release: Path, reference: pd.DataFrame) -> None:
-    quarter = release.stem
-    parsed = parse_release(release.read_text(encoding="utf-8"), source_name=release.name)
-    assert parsed.quarter == quarter
-    assert parsed_rows(parsed) == expected_rows(reference, quarter)
-    assert parsed.title
-
-
-def test_2018_shape_keeps_combined_production_and_separate_deliveries() -> None:
-    parsed = parse_release((FIXTURES / "2018Q3.txt").read_text())
-    shape = [(r.model_line, r.produced, r.delivered) for r in parsed.rows]
-    assert shape == [
-        ("Model S", None, 14470),
-        ("Model X", None, 13190),
-        ("Model S/X", 26903, None),
-        ("Model 3", 53239, 55840),
-        ("Total", 80142, 83500),
-    ]
-
-
-def test_2016q1_has_no_production_at_all() -> None:
-    parsed = parse_release((FIXTURES / "2016Q1.txt").read_text())
-    assert all(row.produced is None for row in parsed.rows)
-    assert parsed.totals == {"produced": None, "delivered": 14820, "lease_pct": None}
-
-
-def test_dash_in_a_count_cell_is_zero() -> None:
-    parsed = parse_release((FIXTURES / "2021Q1.txt").read_text())
-    assert parsed.rows[0].model_line == "Model S/X"
-    assert (parsed.rows[0].produced, parsed.rows[0].delivered) == (0, 2020)
-
-
-def test_a_copy_that_dropped_the_empty_cell_is_completed_from_the_total() -> None:
-    text = (
-        "Q1 2021 production and deliveries\n\nProduction Deliveries Subject to operating lease "
-        "accounting\nModel S/X 2,020 6%\nModel 3/Y 180,338 182,780 7%\n"
-        "Total 180,338 184,800 7%\n"
-    )
-    parsed = parse_release(text)
-    assert (parsed.rows[0].produced, parsed.rows[0].delivered) == (0, 2020)
-
-
-def test_cells_run_together_are_split_by_their_thousands_groups() -> None:
-    text = (
-        "Tesla Q2 2019 Vehicle Production & Deliveries\n\n  ProductionDeliveries\n"
-        " Model S/X14,51717,650\n Model 372,53177,550\n Total87,04895,200\n"
-    )
-    parsed = parse_release(text)
-    assert [(r.model_line, r.produced, r.delivered) for r in parsed.rows] == [
-        ("Model S/X", 14517, 17650),
-        ("Model 3", 72531, 77550),
-        ("Total", 87048, 95200),
-    ]
-
-
-def test_column_order_follows_the_table_header() -> None:
-    text = (
-        "Tesla Q2 2019\n\nDeliveries Production\nModel S/X 17,650 14,517\n"
-        "Model 3 77,550 72,531\nTotal 95,200 87,048\n"
-    )
-    assert parse_release(text).totals["produced"] == 87048
-    no_header = (
-        "Tesla Q2 2019: records for deliveries and production.\n\n"
-        "Model S/X 14,517 17,650\nModel 3 72,531 77,550\nTotal 87,048 95,200\n"
-    )
-    assert parse_release(no_header).totals["produced"] == 87048
-
-
-def test_html_title_and_entities(reference: pd.DataFrame) -> None:
-    parsed = parse_release((FIXTURES / "2025Q1.html").read_text())
-    assert parsed.title == "Tesla First Quarter 2025 Production, Deliveries & Deployments"
-    assert parsed.totals == {"produced": 362615, "delivered": 336681, "lease_pct": 4.0}
-
-
-def test_total_row_may_be_the_only_one_with_a_lease_percentage() -> None:
-    parsed = parse_release((FIXTURES / "2024Q4.txt").read_text())
-    assert [r.lease_pct for r in parsed.rows] == [None, None, 5.0]
-
-
-def test_release_in_january_is_about_the_previous_years_fourth_quarter() -> None:
-    text = (
-        "AUSTIN, Texas, January 2, 2026 -- In the fourth quarter we produced 1,000 vehicles "
-        "and delivered 900 vehicles.\n\nProduction Deliveries\nModel 3/Y 800 700\n"
-        "Other Models 200 200\nTotal 1,000 900\n"
-    )
-    parsed = parse_release(text)
-    assert (parsed.quarter, parsed.release_date) == ("2025Q4", "2026-01-02")
-
-
-def test_webcast_dates_are_not_the_release_date() -> None:
-    text = (
-        "Tesla Q2 2030 production and deliveries\n\nProduction Deliveries\nModel 3/Y 800 700\n"
-        "Total 800 700\n\nWe will post results on Wednesday, July 24, 2030 at 4:30 p.m.\n"
-    )
-    assert parse_release(text).release_date is None
-
-
-def test_given_quarter_wins_and_works_without_one_in_the_text() -> None:
-    text = "Production Deliveries\nModel S/X 10 20\nModel 3/Y 30 40\nTotal 40 60\n"
-    assert parse_release(text, quarter="2020Q2").quarter == "2020Q2"
-    assert parse_release(text, quarter="Q2 2020").quarter == "2020Q2"
-
-
-def test_other_numbers_in_sentences_are_ignored() -> None:
-    text = (
-        "Tesla Q3 2017 Vehicle Production and Deliveries\n\n"
-        "In 2017 Tesla delivered 90,000 Model S and X vehicles. In Q3, Tesla delivered 26,150 "
-        "vehicles, of which 14,065 were Model S, 11,865 were Model X and 220 were Model 3. "
-        "Deliveries rose 4.5% over the 25,000 of Q2. About 4,820 Model S and X vehicles were "
-        "in transit at quarter end. In the last week, Tesla built 500 Model 3 vehicles. "
-        "Q3 production totaled 25,336 vehicles, with 260 of them being Model 3, and the "
-        "Model 3 line reached 1,000 per week.\n"
-    )
-    parsed = parse_release(text)
-    assert [(r.model_line, r.produced, r.delivered) for r in parsed.rows] == [
-        ("Model S", None, 14065),
-        ("Model X", None, 11865),
-        ("Model 3", 260, 220),
-        ("Total", 25336, 26150),
-    ]
-    assert not parsed.delivered_approx
-
-
-def test_to_dict_shape() -> None:
-    data = parse_release((FIXTURES / "2019Q3.txt").read_text()).to_dict()
-    assert set(data) == {"quarter", "release_date", "rows", "totals"}
-    assert set(data["totals"]) == {"produced", "delivered", "lease_pct"}
-    for row in data["rows"]:
-        assert set(row) == {
-            "quarter",
-            "model_line",
-            "produced",
-            "delivered",
-            "lease_pct",
-            "delivered_approx",
-        }
-        assert isinstance(row["delivered"], int)
-    json.dumps(data)
-
-
-# --- parse errors ----------------------------------------------------------------------------
-
-
-def test_no_quarter_is_an_error() -> None:
-    text = "Production Deliveries\nModel S/X 10 20\nModel 3/Y 30 40\nTotal 40 60\n"
-    with pytest.raises(IngestError, match="which quarter"):
-        parse_release(text)
-
-
-def test_text_without_figures_is_an_error() -> None:
-    with pytest.raises(IngestError, match="no vehicle counts"):
-        parse_release("Tesla Q3 2019 update. Nothing to report this time.")
-
-
-def test_text_without_production_or_delivery_figures_is_an_error() -> None:
-    with pytest.raises(IngestError, match="no model lines"):
-        parse_release("Tesla Q3 2019 update: our store count rose to 400 and the team to 9,000.")
-
-
-def test_table_totals_that_do_not_add_up_are_an_error() -> None:
-    text = (
-        "Tesla Q3 2019\n\nProduction Deliveries\nModel S/X 16,318 17,400\n"
-        "Model 3 79,837 79,600\nTotal 96,155 97,100\n"
-    )
-    with pytest.raises(IngestError, match="do not add up.*97,000.*97,100"):
-        parse_release(text)
-
-
-def test_sentence_totals_that_do_not_add_up_are_an_error() -> None:
-    text = (
-        "Tesla Q2 2016 release. Tesla delivered 14,370 vehicles, of which 9,745 were Model S "
-        "and 4,000 were Model X."
-    )
-    with pytest.raises(IngestError, match="do not add up"):
-        parse_release(text)
-
-
-def test_errors_name_the_source() -> None:
-    with pytest.raises(IngestError, match="^release.txt: "):
-        parse_release("no numbers here", source_name="release.txt")
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -314,6 +121,41 @@ def test_quarter_already_present_is_refused(deliveries_copy: Path, capsys) -> No
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "2019Q3 is already in" in err and "--replace" in err
     assert deliveries_copy.read_bytes() == before
+
+
+def test_dry_run_on_a_quarter_in_the_data_shows_what_it_parsed_and_the_differences(
+    deliveries_copy: Path, tmp_path: Path, capsys
+) -> None:
+    changed = tmp_path / "changed.txt"
+    changed.write_text(
+        (FIXTURES / "2019Q3.txt")
+        .read_text()
+        .replace("17,400", "17,500")
+        .replace("97,000 |", "97,100 |")
+    )
+    before = deliveries_copy.read_bytes()
+    assert ingest(changed, "--data", deliveries_copy, "--dry-run") == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    out = captured.out
+    assert "2019Q3, released 2019-10-02: Tesla Q3 2019 Vehicle Production & Deliveries" in out
+    assert "Model S/X: delivered 17,400 -> 17,500" in out and "Model 3: unchanged" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("dry run: 2019Q3 is already in") and "--replace" in last
+    assert last.endswith("nothing written")
+    assert deliveries_copy.read_bytes() == before
+    assert ingest(changed, "--data", deliveries_copy) == 2  # without --dry-run: still refused
+    assert "--replace" in capsys.readouterr().err
+    assert deliveries_copy.read_bytes() == before
+
+
+def test_dry_run_json_on_a_quarter_in_the_data_keeps_stdout_json(
+    deliveries_copy: Path, capsys
+) -> None:
+    assert ingest(FIXTURES / "2019Q3.txt", "--data", deliveries_copy, "--dry-run", "--json") == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["quarter"] == "2019Q3"
+    assert "Total: unchanged" in captured.err and "nothing written" in captured.err
 
 
 def test_replace_shows_the_differences_and_replaces(
@@ -431,7 +273,7 @@ def test_errors_are_one_line_and_write_nothing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: release.txt: ") and message in err[0]
     assert deliveries_copy.read_bytes() == before
-    assert not list(tmp_path.glob(".*ingest"))
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".")]
 
 
 @pytest.mark.parametrize(
@@ -478,3 +320,19 @@ def test_quarter_option_that_differs_from_the_text_warns(deliveries_copy: Path, 
         == 0
     )
     assert "warning: --quarter 2019Q4 differs" in capsys.readouterr().err
+
+
+def test_a_workbook_given_as_the_release_is_one_short_error(
+    deliveries_copy: Path, tmp_path: Path, capsys
+) -> None:
+    workbook = tmp_path / "deliveries.xlsx"
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", "\x00\x01\x02" * 400)
+    before = deliveries_copy.read_bytes()
+    assert ingest(workbook, "--data", deliveries_copy) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].isprintable() and len(err[0]) < 200
+    assert err[0].startswith("error: ") and "not a text or HTML release" in err[0]
+    assert "Excel workbook" in err[0]
+    assert deliveries_copy.read_bytes() == before

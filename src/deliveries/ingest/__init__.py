@@ -1,0 +1,28 @@
+"""Turn Tesla's quarterly production & deliveries press release into rows of the data table.
+
+Read :func:`read_release`, parse :func:`parse_release` (pure: text in, :class:`ParsedRelease`
+out), then :func:`prepare_addition` and :func:`write_addition` to put the rows into
+``production_deliveries.csv``; :func:`ingest_release` is ``deliveries ingest`` doing all four.
+
+Where things live: ``vocabulary`` (model lines, the lexicon, tokens), ``text`` (reading the input,
+HTML, titles), ``dates`` (datelines, the release date, the quarter), ``table`` (the table parser,
+2019Q2 on), ``prose`` (the sentence parser, 2016-2019Q1), ``results`` (the result types and
+:func:`parse_release`), ``csvfile`` (the data-table rewrite), ``command`` (the command).
+"""
+
+from .command import ingest_release, run
+from .csvfile import Addition, prepare_addition, write_addition
+from .results import ParsedRelease, ReleaseRow, parse_release
+from .text import read_release
+
+__all__ = [
+    "Addition",
+    "ParsedRelease",
+    "ReleaseRow",
+    "ingest_release",
+    "parse_release",
+    "prepare_addition",
+    "read_release",
+    "run",
+    "write_addition",
+]

@@ -52,12 +52,14 @@ def prepare_addition(
     source: str,
     verified: str,
     release_date: datetime.date | None = None,
+    source_url: str = "",
 ) -> Addition:
     """The data table at ``data_path`` with ``parsed``'s quarter added or replaced; nothing written.
 
-    ``source`` and ``verified`` fill those columns; ``release_date`` is used only when the release
-    gives none (e.g. an SEC exhibit's filing date). Raises IngestError, one line per problem, when
-    the file is missing or the new table would not load (figures that do not add up...).
+    ``source``, ``source_url`` and ``verified`` fill those columns; ``release_date`` is used only
+    when the release gives none (e.g. an SEC exhibit's filing date). Raises IngestError, one line
+    per problem, when the file is missing or the new table would not load (figures that do not
+    add up...).
     """
     data_path = Path(data_path)
     where = display_path(data_path)
@@ -71,7 +73,7 @@ def prepare_addition(
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise IngestError(f"{where}: cannot be read ({exc})") from None
     released = parsed.release_date or (release_date.isoformat() if release_date else "")
-    rows = csv_rows(parsed, source, verified, released)
+    rows = csv_rows(parsed, source, verified, released, source_url)
     content = table.with_quarter(parsed.quarter, rows)
     try:
         with tempfile.TemporaryDirectory(prefix="deliveries-ingest-") as folder:
@@ -205,7 +207,7 @@ def _format_value(value: object) -> str:
 
 
 def csv_rows(
-    parsed: ParsedRelease, source: str, verified: str, release_date: str
+    parsed: ParsedRelease, source: str, verified: str, release_date: str, source_url: str = ""
 ) -> list[dict[str, str]]:
     """The parsed rows as CSV cells (same columns as ``data/production_deliveries.csv``)."""
     return [
@@ -218,7 +220,7 @@ def csv_rows(
             "delivered_approx": _format_value(row.delivered_approx),
             "release_date": release_date,
             "source": source,
-            "source_url": "",
+            "source_url": source_url,
             "verified": verified,
         }
         for row in parsed.rows

@@ -56,6 +56,7 @@ class Document:
     type: str
     description: str
     content: bytes
+    missing: bool = False  # listed in the filing's index but not served (404)
 
 
 @dataclass
@@ -172,7 +173,9 @@ class EdgarServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.edgar = self  # type: ignore[attr-defined]
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -408,7 +411,7 @@ class EdgarServer:
             if name == "index.json":
                 return 200, self.index_json(filing), {"Content-Type": "application/json"}
             for document in filing.documents:
-                if document.name == name:
+                if document.name == name and not document.missing:
                     return 200, document.content, {"Content-Type": "text/html"}
         return 404, b"<html><body>Not Found</body></html>", {"Content-Type": "text/html"}
 

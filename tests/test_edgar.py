@@ -18,7 +18,7 @@ from deliveries.edgar import (
     fetch_release,
 )
 from deliveries.edgar.client import retry_after_seconds
-from deliveries.edgar.fetch import names_deliveries, quarter_end
+from deliveries.edgar.finder import names_deliveries, quarter_end
 from deliveries.errors import FetchError, ParameterError
 
 from .edgar_server import (
@@ -111,6 +111,19 @@ def test_a_kept_release_is_not_downloaded_or_rewritten_again(edgar, folders):
     assert (again.quarter, again.changed, first.changed) == ("2025Q4", False, True)
     assert len(edgar.requested(exhibit)) == 1
     assert again.path.stat().st_mtime_ns == stamp
+
+
+def test_a_poll_that_finds_nothing_new_costs_one_conditional_request(edgar, folders):
+    fetch(edgar, folders)
+    before = len(edgar.requests)
+    again = fetch(edgar, folders)
+    assert again.quarter == "2025Q4" and not again.changed
+    assert [r.path for r in edgar.requests[before:]] == [SUBMISSIONS_PATH]
+    memory = json.loads((folders["cache_dir"] / "passed-over.json").read_text())
+    earnings = edgar.filing(date(2026, 1, 28)).accession
+    assert memory[earnings].endswith(
+        "tsla-ex991_20260128.htm: not a production & deliveries release"
+    )
 
 
 def test_a_new_quarter_added_to_the_server_becomes_the_latest(edgar, folders):

@@ -119,7 +119,7 @@ def test_a_poll_that_finds_nothing_new_costs_one_conditional_request(edgar, fold
     again = fetch(edgar, folders)
     assert again.quarter == "2025Q4" and not again.changed
     assert [r.path for r in edgar.requests[before:]] == [SUBMISSIONS_PATH]
-    memory = json.loads((folders["cache_dir"] / "passed-over.json").read_text())
+    memory = json.loads((folders["cache_dir"] / "passed-over-v1.json").read_text())
     earnings = edgar.filing(date(2026, 1, 28)).accession
     assert memory[earnings].endswith(
         "tsla-ex991_20260128.htm: not a production & deliveries release"

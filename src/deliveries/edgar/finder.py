@@ -6,7 +6,7 @@ For each, the filing index gives the EX-99.1 document, which is downloaded and r
 & deliveries release has a headline naming deliveries and parses (``ingest.parse_release``) to
 figures and a quarter; earnings releases, votes and financing 8-Ks do not, and are passed over.
 Filings are never changed once made, so those passed over are remembered in the cache folder
-(``passed-over.json``) and a release already kept in ``data/releases/`` is read from there:
+(``passed-over-v1.json``) and a release already kept in ``data/releases/`` is read from there:
 a poll that finds nothing new costs one conditional request.
 """
 
@@ -44,7 +44,7 @@ RELEASE_FORMS = ("8-K",)
 LATEST_LOOKBACK = 20  # 8-Ks examined for the latest release: Tesla files one every quarter
 RELEASE_WINDOW = timedelta(days=100)  # a quarter's release is filed in the weeks after it ends
 HEADLINE_CHARS = 400  # the headline of a release names deliveries within this much text
-PASSED_OVER_FILE = "passed-over.json"
+PASSED_OVER_FILE = "passed-over-v1.json"  # a new name when the test of a release changes
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _DELIVERIES = re.compile(r"\bdeliver(?:ies|y)\b", re.IGNORECASE)
 _HIDDEN = re.compile(r"<(head|script|style|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -242,8 +242,9 @@ class ReleaseFinder:
         try:
             parsed = parse_release(text)
         except IngestError as exc:
+            problem = "; ".join(str(exc).splitlines())
             raise FetchError(
-                f"{exhibit_url}: a production & deliveries release that cannot be read: {exc}"
+                f"{exhibit_url}: a production & deliveries release that cannot be read: {problem}"
             ) from None
         if quarter is not None and parsed.quarter != quarter:
             self.passed_over.append(f"{exhibit_url}: the {parsed.quarter} release")

@@ -326,7 +326,7 @@ def test_at_most_ten_requests_in_any_second(edgar, tmp_path):
     with EdgarClient(settings) as client:
         for _ in range(25):
             client.get_bytes(f"{edgar.url}/Archives/edgar/data/1318605/nothing", missing_ok=True)
-    times = [r.at for r in edgar.requests]
+    times = [r.at for r in edgar.requests]  # as the server received them
     assert len(times) == 25
     assert times[-1] - times[0] >= 2.0  # 25 requests need more than two seconds
     for index, start in enumerate(times):

@@ -28,7 +28,7 @@ from ..errors import DeliveriesError, FetchError
 from .settings import EdgarSettings
 
 MAX_RETRY_AFTER = 120.0  # seconds: a server asking for a longer pause is not retried now
-RATE_WINDOW = 1.05  # seconds: the limit is counted over a slightly longer second, for headroom
+RATE_WINDOW = 1.1  # seconds: the limit is counted over a longer second, for network jitter
 MAX_BODY_BYTES = 50 * 1024 * 1024  # Tesla's submissions document is well under 1 MB
 
 

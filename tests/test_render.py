@@ -123,11 +123,15 @@ def test_the_private_function_still_has_the_signature_we_call():
 
 
 def test_without_the_private_function_the_public_path_is_used(monkeypatch):
-    import papermill.inspection
-
     expected = render.notebook_parameters(render.QUARTERLY_NOTEBOOK)
-    monkeypatch.delattr(papermill.inspection, "_infer_parameters")
+    monkeypatch.setattr(parameters, "private_inferrer", lambda: None)
     assert parameters.inferred_parameters_fast(render.QUARTERLY_NOTEBOOK) is None
+    assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
+
+    def changed_shape(nb, *, kernel):  # a future papermill asking for more
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(parameters, "private_inferrer", lambda: changed_shape)
     assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
 
 

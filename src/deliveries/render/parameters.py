@@ -28,15 +28,22 @@ def read_notebook(path: Path):
     return nb
 
 
-def inferred_parameters_fast(path: Path) -> dict[str, str] | None:
-    """Names and types through papermill's private ``_infer_parameters``; None if unusable."""
+def private_inferrer():
+    """papermill's ``_infer_parameters(nb)``, or None when this papermill has no such function."""
     try:
         from papermill.inspection import _infer_parameters
     except ImportError:
         return None
+    return _infer_parameters
+
+
+def inferred_parameters_fast(path: Path) -> dict[str, str] | None:
+    """Names and types through papermill's private ``_infer_parameters``; None if unusable."""
+    infer = private_inferrer()
+    if infer is None:
+        return None
     try:
-        found = _infer_parameters(read_notebook(path))
-        return {p.name: p.inferred_type_name for p in found}
+        return {p.name: p.inferred_type_name for p in infer(read_notebook(path))}
     except (TypeError, AttributeError):  # the private function changed shape
         return None
 

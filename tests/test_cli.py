@@ -267,3 +267,28 @@ def test_the_default_quarter_is_written_in_config_only():
     assert offenders == []
     assert build_parser().parse_args(["report"]).quarter == config.DEFAULT_QUARTER
     assert build_parser().parse_args(["email", "--to", "a@b.c"]).quarter == config.DEFAULT_QUARTER
+
+
+def test_ingest_is_called_with_explicit_arguments_when_available(monkeypatch, capsys):
+    from deliveries import ingest
+
+    calls = []
+
+    def ingest_release(file, **options):
+        calls.append((file, options))
+        return 0
+
+    monkeypatch.setattr(ingest, "ingest_release", ingest_release, raising=False)
+    assert main(["ingest", "release.txt", "--quarter", "2019Q3", "--dry-run", "--json"]) == 0
+    assert calls == [
+        (
+            "release.txt",
+            {
+                "quarter": "2019Q3",
+                "data": None,
+                "dry_run": True,
+                "as_json": True,
+                "replace": False,
+            },
+        )
+    ]

@@ -133,14 +133,15 @@ def test_an_output_folder_whose_parent_is_missing(capsys, tmp_path, command):
 # --- a full disk ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["report", "reports"])
+@pytest.mark.parametrize("command", ["report", "history", "reports"])
 def test_a_full_disk_leaves_nothing_behind(capsys, tmp_path, command):
     with small_disk(tmp_path / "disk", 200) as disk:
         out = disk / "report"
         code, err = cli_run(capsys, *COMMANDS[command], "--out", str(out))
         left = tree(disk)
     assert code == 2
-    one_error_line(err, f"cannot write {out / QUARTER}", "no space left on the device")
+    folder = out / ("history" if command == "history" else QUARTER)
+    one_error_line(err, f"cannot write {folder}", "no space left on the device")
     assert left == {}, "no report folder, quarter folder or staging folder may stay"
 
 

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from deliveries import batch, dataset, render
 from deliveries.cli import main
+from deliveries.errors import OutputError
 
 from .conftest import DATA_DIR
 
@@ -142,3 +143,22 @@ def test_a_failing_report_does_not_stop_the_batch(tmp_path, monkeypatch, capsys)
     assert "FAILED: notebook cell 3 raised ValueError: boom" in out
     assert "error: 2019Q2: notebook cell 3 raised ValueError: boom" in err
     assert render.quarter_paths(tmp_path / "out", "2019Q1")["pdf"].exists()
+
+
+def test_an_environment_failure_stops_the_batch_with_one_error(tmp_path, monkeypatch, capsys):
+    paths = small_data(tmp_path / "data")
+    attempted = []
+
+    def disk_full(job, session=None):
+        attempted.append(job.name)
+        raise OutputError(f"cannot write {job.paths['pdf']}: no space left on the device")
+
+    monkeypatch.setattr(render, "run_job", disk_full)
+    monkeypatch.setattr(render.KernelSession, "start", lambda self: self)
+    out = tmp_path / "out"
+    code = main(["reports", "--jobs", "1", "--data", str(paths["deliveries"]), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert attempted == ["history"], "the other reports would fail the same way"
+    assert err.count("error: ") == 1 and "no space left on the device" in err
+    assert not out.exists(), "the output folder this batch created is removed again"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from deliveries.cli import main
+from deliveries import cli, config
+from deliveries.cli import build_parser, main
 
 KEYS = {
     "quarter",
@@ -118,3 +125,170 @@ def test_internal_errors_exit_1_without_traceback(capsys, monkeypatch):
     assert "Traceback" not in err
     code, _, err = run(capsys, "--verbose", "metrics", "--quarter", "2019Q3")
     assert "Traceback" in err
+
+
+# --- process-wide behaviour: python -m, closed pipes, the speed measures and their opt-outs ------
+
+ROOT = Path(__file__).resolve().parents[1]
+DELIVERIES = str(Path(sys.executable).parent / "deliveries")
+
+
+def _environment(**changes: str | None) -> dict:
+    """This process's environment with our source first on the path, plus ``changes``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def test_python_dash_m_works_like_the_command():
+    argv = ["metrics", "--quarter", "2019Q3", "--json"]
+    as_module = subprocess.run(
+        [sys.executable, "-m", "deliveries", *argv],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        cwd=ROOT,
+    )
+    as_command = subprocess.run(
+        [DELIVERIES, *argv], capture_output=True, text=True, env=_environment(), cwd=ROOT
+    )
+    assert as_module.returncode == as_command.returncode == 0, as_module.stderr
+    assert json.loads(as_module.stdout) == json.loads(as_command.stdout)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "deliveries", "metrics", "--quarter", "2031Q1"],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        cwd=ROOT,
+    )
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: no data for 2031Q1")
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head -1` having read its line and gone: every write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "deliveries", "metrics", "--quarter", "2019Q3", "--json"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_environment(),
+            cwd=ROOT,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == cli.EXIT_BROKEN_PIPE
+
+
+def test_head_reads_one_line_and_the_command_says_nothing():
+    result = subprocess.run(
+        f"{shlex.quote(DELIVERIES)} metrics --quarter 2019Q3 --json | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        cwd=ROOT,
+    )
+    assert result.stdout == "{\n" and result.stderr == ""
+
+
+PROBE = """
+import atexit, os, sys
+atexit.register(lambda: print("normal exit"))
+from deliveries import cli
+cli.configure_process()
+print("rfc3987_syntax declined" if sys.modules.get("rfc3987_syntax", 0) is None else "loadable")
+print("MPLBACKEND=" + os.environ["MPLBACKEND"])
+sys.argv = ["deliveries", "metrics", "--quarter", "2019Q3", "--json"]
+sys.stdout.flush()
+cli.run()
+"""
+
+
+def _probe(**changes: str | None) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env=_environment(**changes),
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if not line.startswith((" ", "{", "}"))]
+
+
+def test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off():
+    defaults = _probe(DELIVERIES_SKIP_RFC3987=None, DELIVERIES_FAST_EXIT=None, MPLBACKEND=None)
+    assert defaults == ["rfc3987_syntax declined", "MPLBACKEND=Agg"]  # and no normal exit
+    opted_out = _probe(DELIVERIES_SKIP_RFC3987="0", DELIVERIES_FAST_EXIT="0", MPLBACKEND="pdf")
+    assert opted_out == ["loadable", "MPLBACKEND=pdf", "normal exit"]
+
+
+def test_importing_the_package_changes_nothing_process_wide():
+    code = (
+        "import os, sys; import deliveries.render, deliveries.batch, deliveries.mailer; "
+        "print('rfc3987_syntax' in sys.modules, os.environ.get('MPLBACKEND'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_environment(MPLBACKEND=None),
+        cwd=ROOT,
+    )
+    assert result.stdout.split() == ["False", "None"], result.stderr
+
+
+def test_the_default_quarter_is_written_in_config_only():
+    """No other module spells the default quarter as a default value."""
+    offenders = []
+    for path in sorted((ROOT / "src" / "deliveries").rglob("*.py")):
+        if path.name == "config.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            defaults = []
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                defaults = node.args.defaults + [d for d in node.args.kw_defaults if d]
+            elif isinstance(node, ast.keyword) and node.arg == "default":
+                defaults = [node.value]
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                defaults = [node.value] if node.value is not None else []
+            offenders += [
+                f"{path.name}:{value.lineno}"
+                for value in defaults
+                if isinstance(value, ast.Constant) and value.value == config.DEFAULT_QUARTER
+            ]
+    assert offenders == []
+    assert build_parser().parse_args(["report"]).quarter == config.DEFAULT_QUARTER
+    assert build_parser().parse_args(["email", "--to", "a@b.c"]).quarter == config.DEFAULT_QUARTER
+
+
+def test_ingest_is_called_with_explicit_arguments_when_available(monkeypatch, capsys):
+    from deliveries import ingest
+
+    calls = []
+
+    def ingest_release(file, **options):
+        calls.append((file, options))
+        return 0
+
+    monkeypatch.setattr(ingest, "ingest_release", ingest_release, raising=False)
+    assert main(["ingest", "release.txt", "--quarter", "2019Q3", "--dry-run", "--json"]) == 0
+    assert calls == [
+        (
+            "release.txt",
+            {
+                "quarter": "2019Q3",
+                "data": None,
+                "dry_run": True,
+                "as_json": True,
+                "replace": False,
+            },
+        )
+    ]

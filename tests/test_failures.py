@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,54 @@ def test_goals_file_gets_the_same_treatment(tmp_path):
         dataset.load_goals(path)
 
 
+def _workbook(path: Path) -> Path:
+    """A real (minimal) .xlsx: a zip archive with a workbook part, as Excel writes them."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+    return path
+
+
+def _assert_short_clean_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith("error: ") and len(line) < 200, line
+    assert line.isprintable(), repr(line)
+    return line
+
+
+def test_an_excel_workbook_as_data_is_named_as_such(capsys, tmp_path):
+    workbook = _workbook(tmp_path / "deliveries.xlsx")
+    code, out, err = cli(capsys, "metrics", "--quarter", "2019Q3", "--data", str(workbook))
+    assert code == 2 and out == ""
+    line = _assert_short_clean_line(err)
+    assert "deliveries.xlsx: is a spreadsheet workbook, not a CSV table" in line
+    assert "save it as CSV (UTF-8)" in line
+
+
+def test_an_old_xls_workbook_and_random_bytes_are_refused_in_one_short_line(capsys, tmp_path):
+    old = tmp_path / "goals.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
+    code, _, err = cli(capsys, "metrics", "--quarter", "2019Q3", "--goals", str(old))
+    assert code == 2
+    assert "goals.xls: is a spreadsheet workbook" in _assert_short_clean_line(err)
+    noise = random.Random(13).randbytes(3000) + b"\0"
+    junk = tmp_path / "production_deliveries.csv"
+    junk.write_bytes(noise)
+    code, _, err = cli(capsys, "report", "--data", str(junk), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "is a binary file, not a CSV table (a text file)" in _assert_short_clean_line(err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_utf16_csv_is_told_to_be_saved_as_utf8(capsys, tmp_path):
+    path = tmp_path / "production_deliveries.csv"
+    path.write_bytes((HEADER + "\n" + ROW + "\n").encode("utf-16"))
+    code, _, err = cli(capsys, "metrics", "--quarter", "2019Q3", "--data", str(path))
+    assert code == 2 and "is UTF-16 text" in _assert_short_clean_line(err)
+
+
 # --- parameters ----------------------------------------------------------------------------------
 
 
@@ -179,6 +229,15 @@ def test_a_failing_cell_is_reported_and_the_notebook_kept(previous, tmp_path):
     assert not list((out / "2019Q3").glob(".rendering-*"))
 
 
+def _wait_for(found, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Poll until ``found()`` is true; fail if the process ends first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not found():
+        assert process.poll() is None, "the render ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the render never reached the expected point"
+        time.sleep(0.01)
+
+
 def test_interrupted_render_leaves_the_previous_report_intact(previous):
     out, good = previous
     process = subprocess.Popen(
@@ -187,12 +246,13 @@ def test_interrupted_render_leaves_the_previous_report_intact(previous):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.0)  # mid-render: the kernel is running
+    # The staging folder exists from just before the notebook runs until the files are moved
+    # into place: while it is there, the render is mid-way, whatever the machine's speed.
+    _wait_for(lambda: any((out / "2019Q3").glob(".rendering-*")), process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.skip("the render finished before the interrupt; nothing to check")
-    assert process.returncode != 0
+    assert process.returncode == 130, err
+    assert "error: interrupted; no report was replaced" in err
     assert "Traceback" not in err
     assert _unchanged(out, good)
     assert not list((out / "2019Q3").glob(".rendering-*"))

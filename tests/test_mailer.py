@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import errno
+import inspect
 import ipaddress
 import re
 import socket
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from deliveries import cli, mailer, render
-from deliveries.errors import MailError
+from deliveries.errors import DeliveriesError, MailError
 
 QUARTER = "2019Q3"
 USER = "analyst"
@@ -203,10 +204,13 @@ def tls_server(start_server, certificates):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def email_args(report_root: Path, *extra: str, to: str = "analyst@example.com"):
-    """The parsed ``deliveries email`` command line, reusing the session's report."""
-    argv = ["email", "--quarter", QUARTER, "--to", to, "--out", str(report_root), *extra]
-    return cli.build_parser().parse_args(argv)
+def email_args(report_root: Path, to: str = "analyst@example.com", **options) -> dict:
+    """The arguments of ``mailer.email_report``, reusing the session's report."""
+    return {"quarter": QUARTER, "to": to, "out_root": report_root, **options}
+
+
+def email(arguments: dict) -> int:
+    return mailer.email_report(arguments.pop("quarter"), **arguments)
 
 
 def use_server(monkeypatch, port: int, host: str = "127.0.0.1", security: str = "none") -> None:
@@ -231,9 +235,9 @@ def report_before(report_root) -> dict[str, tuple[bytes, int]]:
 
 
 def fails(args, *fragments: str) -> str:
-    """``mailer.run(args)`` raises a one-line MailError containing each fragment."""
-    with pytest.raises(MailError) as caught:
-        mailer.run(args)
+    """``mailer.email_report`` raises a one-line error containing each fragment."""
+    with pytest.raises(DeliveriesError) as caught:
+        email(args)
     message = str(caught.value)
     assert "\n" not in message
     for fragment in fragments:
@@ -273,8 +277,8 @@ def check_message(raw: bytes, pdf: Path):
 
 
 def test_without_smtp_host_writes_a_eml_beside_the_pdf(report_root, pdf, capsys):
-    args = email_args(report_root, "--cc", '"Doe, Jane" <jane@example.org>')
-    assert mailer.run(args) == 0
+    args = email_args(report_root, cc='"Doe, Jane" <jane@example.org>')
+    assert email(args) == 0
     eml = pdf.with_suffix(".eml")
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and str(eml) in out[0]
@@ -282,13 +286,14 @@ def test_without_smtp_host_writes_a_eml_beside_the_pdf(report_root, pdf, capsys)
     assert message["To"] == "analyst@example.com"
     assert message["Cc"].addresses[0].display_name == "Doe, Jane"
     assert message["From"] == mailer.DEFAULT_SENDER
-    assert not list(eml.parent.glob(".writing-*")), "temporary file left behind"
+    assert not list(eml.parent.glob(".*.tmp")), "temporary file left behind"
 
 
 def test_html_escapes_data_derived_text(report_root, pdf, monkeypatch):
-    real_footer = mailer._footer
-    monkeypatch.setattr(mailer, "_footer", lambda s: [*real_footer(s), "<script>x</script>"])
-    assert mailer.run(email_args(report_root)) == 0
+    real_footer = mailer.message._footer
+    with_markup = lambda s: [*real_footer(s), "<script>x</script>"]  # noqa: E731
+    monkeypatch.setattr(mailer.message, "_footer", with_markup)
+    assert email(email_args(report_root)) == 0
     message = message_from_bytes(pdf.with_suffix(".eml").read_bytes(), policy=policy.default)
     markup = message.get_body(preferencelist=("html",)).get_content()
     assert "<script>" not in markup and "&lt;script&gt;" in markup
@@ -303,7 +308,7 @@ def test_the_report_is_rendered_through_ensure_quarter(report_root, monkeypatch)
         return real(quarter, **kwargs)
 
     monkeypatch.setattr(render, "ensure_quarter", spy)
-    assert mailer.run(email_args(report_root, "--dry-run")) == 0
+    assert email(email_args(report_root, dry_run=True)) == 0
     assert calls and calls[0][0] == QUARTER
     assert Path(calls[0][1]["out_root"]) == report_root
 
@@ -314,7 +319,7 @@ def test_dry_run_prints_headers_and_attachments_and_writes_nothing(
     folder = pdf.parent
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     use_server(monkeypatch, free_port())  # nothing listens there: a send would fail
-    assert mailer.run(email_args(report_root, "--dry-run", "--cc", "cfo@example.com")) == 0
+    assert email(email_args(report_root, dry_run=True, cc="cfo@example.com")) == 0
     out = capsys.readouterr().out
     for header in (
         "From: ",
@@ -337,9 +342,9 @@ def test_sends_over_plain_smtp(report_root, pdf, start_server, monkeypatch, caps
     use_server(monkeypatch, port)
     monkeypatch.setenv("MAIL_FROM", "Reports <reports@example.com>")
     args = email_args(
-        report_root, "--cc", "cfo@example.com", to="analyst@example.com,ir@example.com"
+        report_root, cc="cfo@example.com", to="analyst@example.com,ir@example.com"
     )
-    assert mailer.run(args) == 0
+    assert email(args) == 0
     (received,) = recorder.messages
     assert received.mail_from == "reports@example.com"
     assert received.rcpt_tos == ["analyst@example.com", "ir@example.com", "cfo@example.com"]
@@ -356,7 +361,7 @@ def test_sends_with_login_on_a_plain_local_connection(report_root, pdf, start_se
     use_server(monkeypatch, port)
     monkeypatch.setenv("SMTP_USER", USER)
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
-    assert mailer.run(email_args(report_root)) == 0
+    assert email(email_args(report_root)) == 0
     assert recorder.messages[0].login == USER
     check_message(recorder.messages[0].content, pdf)
 
@@ -369,7 +374,7 @@ def test_sends_over_starttls_with_a_verified_certificate(
     monkeypatch.setenv("SMTP_CAFILE", str(certificates["ca"]))
     monkeypatch.setenv("SMTP_USER", USER)
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
-    assert mailer.run(email_args(report_root)) == 0
+    assert email(email_args(report_root)) == 0
     assert recorder.messages[0].login == USER
     check_message(recorder.messages[0].content, pdf)
 
@@ -394,7 +399,7 @@ def test_sends_over_implicit_tls(report_root, pdf, start_server, certificates, m
     monkeypatch.setenv("SMTP_CAFILE", str(certificates["ca"]))
     monkeypatch.setenv("SMTP_USER", USER)
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
-    assert mailer.run(email_args(report_root)) == 0
+    assert email(email_args(report_root)) == 0
     assert recorder.messages[0].login == USER
     check_message(recorder.messages[0].content, pdf)
 
@@ -420,7 +425,7 @@ def test_settings_come_from_dotenv_and_the_environment_wins(
         encoding="utf-8",
     )
     monkeypatch.setenv("MAIL_FROM", "environment@example.com")
-    assert mailer.run(email_args(report_root)) == 0
+    assert email(email_args(report_root)) == 0
     assert recorder.messages[0].mail_from == "environment@example.com"
 
 
@@ -537,7 +542,7 @@ def test_a_silent_server_times_out(report_root, monkeypatch):
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         use_server(monkeypatch, silent.getsockname()[1])
-        monkeypatch.setattr(mailer, "SMTP_TIMEOUT", 0.5)
+        monkeypatch.setattr(mailer.transport, "SMTP_TIMEOUT", 0.5)
         fails(email_args(report_root), "did not answer within 0.5 s")
 
 
@@ -563,7 +568,7 @@ def test_malformed_addresses_are_refused_before_connecting(report_root, monkeypa
 
 
 def test_malformed_cc_and_sender(report_root, monkeypatch):
-    fails(email_args(report_root, "--cc", "cfo"), '--cc: "cfo" is not an e-mail address')
+    fails(email_args(report_root, cc="cfo"), '--cc: "cfo" is not an e-mail address')
     monkeypatch.setenv("MAIL_FROM", "reports")
     fails(email_args(report_root), "MAIL_FROM")
 
@@ -647,6 +652,38 @@ def test_a_damaged_pdf_is_not_sent_and_stays_as_it_was(report_root, monkeypatch,
 
 
 def test_a_custom_subject_is_used_and_must_be_one_line(report_root, capsys):
-    assert mailer.run(email_args(report_root, "--subject", "Q3 numbers", "--dry-run")) == 0
+    assert email(email_args(report_root, subject="Q3 numbers", dry_run=True)) == 0
     assert "Subject: Q3 numbers" in capsys.readouterr().out
-    fails(email_args(report_root, "--subject", "Q3\nBcc: x@example.com"), "single line")
+    fails(email_args(report_root, subject="Q3\nBcc: x@example.com"), "single line")
+
+
+# --- the command's interface -------------------------------------------------------------------
+
+
+def test_email_report_takes_explicit_arguments():
+    signature = inspect.signature(mailer.email_report)
+    assert str(signature) == (
+        "(quarter: 'str', *, to: 'str | Sequence[str]', cc: 'str | Sequence[str] | None' = None, "
+        "subject: 'str | None' = None, goal: 'int | str | None' = None, "
+        "data_paths: 'dict | None' = None, out_root: 'Path | str | None' = None, "
+        "dry_run: 'bool' = False) -> 'int'"
+    )
+
+
+def test_addresses_may_be_given_as_a_list(report_root, capsys):
+    arguments = email_args(report_root, dry_run=True, cc=["cfo@example.com", "ceo@example.com"])
+    arguments["to"] = ["analyst@example.com", "Jane <jane@example.org>"]
+    assert email(arguments) == 0
+    out = capsys.readouterr().out
+    assert "To: analyst@example.com, Jane <jane@example.org>" in out
+    assert "Cc: cfo@example.com, ceo@example.com" in out
+
+
+def test_the_cli_passes_every_email_option_through(report_root, capsys):
+    argv = ["email", "--to", "analyst@example.com", "--cc", "cfo@example.com"]
+    argv += ["--subject", "Q3 in brief", "--goal", "100000", "--out", str(report_root)]
+    assert cli.main([*argv, "--dry-run"]) == 0  # --quarter defaults to config.DEFAULT_QUARTER
+    out = capsys.readouterr().out
+    assert "Cc: cfo@example.com" in out and "Subject: Q3 in brief" in out
+    assert "tesla-deliveries-2019Q3.pdf  application/pdf" in out
+    assert "dry run: nothing sent or written" in out

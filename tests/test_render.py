@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
 from pypdf import PdfReader
 
-from deliveries import render
+from deliveries import config, render
 from deliveries.cli import main
+from deliveries.render import parameters
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +102,70 @@ def test_letter_paper_is_selectable(tmp_path):
 def test_a4_is_the_default(rendered):
     box = PdfReader(rendered[1]["pdf"]).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+# --- papermill: the private fast path must keep agreeing with the public one -----------------
+
+
+@pytest.mark.parametrize("notebook", [render.QUARTERLY_NOTEBOOK, render.HISTORY_NOTEBOOK])
+def test_private_and_public_parameter_readers_agree(notebook):
+    fast = parameters.inferred_parameters_fast(notebook)
+    assert fast is not None, "papermill.inspection._infer_parameters is gone or changed shape"
+    assert fast == parameters.inferred_parameters_public(notebook)
+    assert render.notebook_parameters(notebook) == fast
+    assert "quarter" in fast or "start" in fast
+
+
+def test_the_private_function_still_has_the_signature_we_call():
+    from papermill.inspection import _infer_parameters
+
+    assert list(inspect.signature(_infer_parameters).parameters)[:1] == ["nb"]
+
+
+def test_without_the_private_function_the_public_path_is_used(monkeypatch):
+    expected = render.notebook_parameters(render.QUARTERLY_NOTEBOOK)
+    monkeypatch.setattr(parameters, "private_inferrer", lambda: None)
+    assert parameters.inferred_parameters_fast(render.QUARTERLY_NOTEBOOK) is None
+    assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
+
+    def changed_shape(nb, *, kernel):  # a future papermill asking for more
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(parameters, "private_inferrer", lambda: changed_shape)
+    assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
+
+
+# --- the package's layout ---------------------------------------------------------------------
+
+
+def test_every_name_used_elsewhere_is_exported_by_the_package():
+    for name in (
+        "render_quarter",
+        "render_history",
+        "ensure_quarter",
+        "run_job",
+        "quarter_job",
+        "history_job",
+        "quarter_paths",
+        "history_paths",
+        "is_up_to_date",
+        "load_data",
+        "default_out_root",
+        "KernelSession",
+        "Job",
+        "QUARTERLY_NOTEBOOK",
+        "HISTORY_NOTEBOOK",
+        "check_parameters",
+        "notebook_parameters",
+        "parameterize",
+        "ParameterError",
+        "RenderError",
+    ):
+        assert hasattr(render, name), name
+
+
+def test_the_report_folder_comes_from_config(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.REPORT_DIR_VARIABLE, str(tmp_path))
+    assert render.default_out_root() == tmp_path
+    monkeypatch.delenv(config.REPORT_DIR_VARIABLE)
+    assert render.default_out_root() == config.report_dir()

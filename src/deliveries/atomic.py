@@ -45,14 +45,48 @@ def output_error(path: Path | str, exc: OSError, doing: str = "cannot write") ->
     return OutputError(f"{doing} {display_path(path)}: {cause(exc)}")
 
 
-def make_folder(folder: Path | str) -> Path:
-    """Create ``folder`` (and its parents); an environment failure is an OutputError."""
+def make_folder(folder: Path | str, *, parents: bool = True) -> Path:
+    """Create ``folder`` (and, with ``parents``, missing parents); failures are OutputErrors.
+
+    ``parents=False`` is for a folder the user named (``--out DIR``): a missing parent is more
+    likely a typing mistake than a wish for a new tree of folders.
+    """
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=parents, exist_ok=True)
+    except FileNotFoundError:
+        raise OutputError(
+            f"cannot create the folder {display_path(folder)}: its parent folder "
+            f"{display_path(folder.parent)} does not exist"
+        ) from None
     except OSError as exc:
         raise output_error(folder, exc, "cannot create the folder") from None
     return folder
+
+
+@contextlib.contextmanager
+def output_folder(folder: Path | str, *, parents: bool = True) -> Iterator[Path]:
+    """Create ``folder`` for the body's files; if the body fails, remove what was created here.
+
+    Only folders this call created are removed, innermost first, and only while empty: a failed
+    write leaves no empty folder behind, and never touches anything that was already there.
+    """
+    folder = Path(folder)
+    created = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        created.append(probe)
+        probe = probe.parent
+    make_folder(folder, parents=parents)
+    try:
+        yield folder
+    except BaseException:
+        for path in created:
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def write_atomically(

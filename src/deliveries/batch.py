@@ -4,7 +4,9 @@ Reports whose inputs have not changed since their last render are skipped (see
 ``render.is_up_to_date``). The rest are shared among worker processes; each worker keeps one
 kernel for all its reports (cleared between reports), so the kernel start-up and the imports of
 pandas, matplotlib, nbconvert and WeasyPrint are paid once per worker instead of once per report.
-A failing report does not stop the others: failures are listed at the end.
+A failing report does not stop the others: failures are listed at the end. A failure of the
+environment (full disk, read-only folder) does: the other reports would fail the same way, so
+the batch stops with that one error and the previous index stays as it was.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import index, render
-from .errors import DeliveriesError
+from . import atomic, config, index, render
+from .errors import DeliveriesError, OutputError
 from .paths import display_path
 
 EXIT_FAILURES = 2
@@ -31,6 +33,7 @@ class Outcome:
     name: str
     error: str | None
     seconds: float
+    environment: bool = False  # the error is the environment's (OutputError), not the report's
 
 
 _worker_session: render.KernelSession | None = None
@@ -55,14 +58,14 @@ def _render_in_worker(job: render.Job) -> Outcome:
 
 def _render(job: render.Job, session: render.KernelSession | None) -> Outcome:
     started = time.perf_counter()
+    error, environment = None, False
     try:
         render.run_job(job, session)
-        error = None
     except DeliveriesError as exc:
-        error = str(exc).splitlines()[0]
+        error, environment = str(exc).splitlines()[0], isinstance(exc, OutputError)
     except Exception as exc:  # a bug in one report must not stop the batch
         error = f"internal error: {type(exc).__name__}: {exc}"
-    return Outcome(job.name, error, time.perf_counter() - started)
+    return Outcome(job.name, error, time.perf_counter() - started, environment)
 
 
 def default_jobs() -> int:
@@ -84,10 +87,15 @@ def plan(dataset, out_root: Path, paper: str, only: list[str] | None) -> list[re
 
 
 def run_jobs(jobs: list[render.Job], workers: int, report=print) -> list[Outcome]:
-    """Render ``jobs`` with ``workers`` processes (1: in this process); report each as it ends."""
+    """Render ``jobs`` with ``workers`` processes (1: in this process); report each as it ends.
+
+    An environment failure raises its OutputError at once and stops the remaining jobs.
+    """
     outcomes = []
 
     def done(outcome: Outcome) -> None:
+        if outcome.environment:
+            raise OutputError(outcome.error)
         outcomes.append(outcome)
         status = "ok" if outcome.error is None else f"FAILED: {outcome.error}"
         width = len(str(len(jobs)))
@@ -122,7 +130,7 @@ def run_jobs(jobs: list[render.Job], workers: int, report=print) -> list[Outcome
 def render_all(
     data_paths: dict | None = None,
     out_root: Path | str | None = None,
-    paper: str = "A4",
+    paper: str = config.DEFAULT_PAPER,
     jobs: int | None = None,
     only: list[str] | None = None,
     force: bool = False,
@@ -137,14 +145,17 @@ def render_all(
     skipped = len(every) - len(todo)
     started = time.perf_counter()
     workers = jobs or default_jobs()
-    if todo:
-        print(
-            f"rendering {len(todo)} report(s) with {min(workers, len(todo))} worker(s)"
-            + (f"; {skipped} up to date" if skipped else ""),
-            flush=True,
-        )
-    outcomes = run_jobs(todo, workers, report=lambda line: print(line, flush=True))
-    page = index.write_index(dataset, out_root)
+    with atomic.output_folder(out_root, parents=False):
+        with atomic.staging_folder(out_root):
+            pass  # the folder takes files: found out before any kernel starts
+        if todo:
+            print(
+                f"rendering {len(todo)} report(s) with {min(workers, len(todo))} worker(s)"
+                + (f"; {skipped} up to date" if skipped else ""),
+                flush=True,
+            )
+        outcomes = run_jobs(todo, workers, report=lambda line: print(line, flush=True))
+        page = index.write_index(dataset, out_root)
     failures = [o for o in outcomes if o.error]
     elapsed = time.perf_counter() - started
     print(

@@ -1,7 +1,22 @@
-"""Command line: argument parsing and exit codes only; the work happens in the modules.
+"""Command line: argument parsing, exit codes and process-wide settings; the work happens in the
+modules, called with explicit arguments (none of them sees the argparse namespace).
 
-Exit codes: 0 success, 2 a user mistake (one ``error: ...`` line per problem, no traceback),
-1 an internal error (traceback with ``--verbose`` or ``DEBUG=1``).
+Exit codes: 0 success, 2 a user mistake or an environment failure (one ``error: ...`` line per
+problem, no traceback), 1 an internal error (traceback with ``--verbose`` or ``DEBUG=1``), 130
+interrupted, 141 standard output closed early (``deliveries metrics --json | head -1``): the
+command stops quietly, as Unix tools do.
+
+Process-wide measures, taken by :func:`run` (the ``deliveries`` command and
+``python -m deliveries``) and not when the package is imported:
+
+- ``MPLBACKEND`` defaults to ``Agg``: this process draws charts off screen.
+- The optional ``rfc3987_syntax`` import is declined: jsonschema (through nbformat) builds its
+  grammar for ~1.3 s per process, for an "iri" format check we never use. Set
+  ``DELIVERIES_SKIP_RFC3987=0`` to let it load.
+- After the command, the process exits at once (``os._exit``) instead of freeing ~150 MB of
+  modules object by object (~0.3 s); every file is written and closed, every kernel and worker
+  shut down, and the output streams flushed by then. Set ``DELIVERIES_FAST_EXIT=0`` for a
+  normal interpreter exit (e.g. under a profiler or coverage).
 """
 
 from __future__ import annotations
@@ -13,10 +28,15 @@ import sys
 import traceback
 import warnings
 
+from . import config
 from .errors import DeliveriesError
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
+SKIP_RFC3987_VARIABLE = "DELIVERIES_SKIP_RFC3987"
+FAST_EXIT_VARIABLE = "DELIVERIES_FAST_EXIT"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,22 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     metrics = commands.add_parser("metrics", help="print a quarter's figures")
-    metrics.add_argument("--quarter", required=True, help="e.g. 2019Q3")
+    metrics.add_argument("--quarter", required=True, help=f"e.g. {config.DEFAULT_QUARTER}")
     metrics.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
     _add_data_options(metrics)
     metrics.add_argument("--json", action="store_true", help="one JSON object instead of a table")
 
     report = commands.add_parser("report", help="render one quarter's report (HTML + PDF)")
-    report.add_argument("--quarter", default="2019Q3", help="e.g. 2019Q3 (default)")
+    report.add_argument(
+        "--quarter",
+        default=config.DEFAULT_QUARTER,
+        help=f"e.g. {config.DEFAULT_QUARTER} (default)",
+    )
     report.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
     _add_data_options(report)
     report.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    report.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+    report.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
 
     reports = commands.add_parser("reports", help="render every quarter, the history and the index")
     _add_data_options(reports)
     reports.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    reports.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+    reports.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
     reports.add_argument(
         "-j",
         "--jobs",
@@ -82,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--start", help="first quarter (default: the first in the data)")
     history.add_argument("--end", help="last quarter (default: the last in the data)")
     history.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    history.add_argument("--paper", default="A4", help="A4 (default) or Letter")
+    history.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
 
     ingest = commands.add_parser("ingest", help="add a press release's figures to the data")
     ingest.add_argument("file", help="the release as text or HTML ('-' for standard input)")
@@ -99,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     email = commands.add_parser("email", help="e-mail a quarter's PDF report")
-    email.add_argument("--quarter", default="2019Q3", help="e.g. 2019Q3 (default)")
+    email.add_argument(
+        "--quarter",
+        default=config.DEFAULT_QUARTER,
+        help=f"e.g. {config.DEFAULT_QUARTER} (default)",
+    )
     email.add_argument("--to", required=True, help="ADDR[,ADDR...]")
     email.add_argument("--cc", help="ADDR[,ADDR...]")
     email.add_argument("--subject", help="subject line (default names the quarter)")
@@ -191,13 +219,32 @@ def run_reports(args: argparse.Namespace) -> int:
 def run_ingest(args: argparse.Namespace) -> int:
     from . import ingest
 
-    return ingest.run(args)
+    ingest_release = getattr(ingest, "ingest_release", None)
+    if ingest_release is None:  # until the ingest package with ingest_release is merged
+        return ingest.run(args)
+    return ingest_release(
+        args.file,
+        quarter=args.quarter,
+        data=args.data,
+        dry_run=args.dry_run,
+        as_json=args.json,
+        replace=args.replace,
+    )
 
 
 def run_email(args: argparse.Namespace) -> int:
     from . import mailer
 
-    return mailer.run(args)
+    return mailer.email_report(
+        args.quarter,
+        to=args.to,
+        cc=args.cc,
+        subject=args.subject,
+        goal=args.goal,
+        data_paths=_data_paths(args),
+        out_root=args.out,
+        dry_run=args.dry_run,
+    )
 
 
 COMMANDS = {
@@ -215,12 +262,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     verbose = args.verbose or os.environ.get("DEBUG", "") not in ("", "0")
     warnings.showwarning = _show_warning
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        return _stdout_closed()
     except DeliveriesError as exc:
         if verbose:
             traceback.print_exc()
@@ -229,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted; no report was replaced\n")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, traceback on request
         if verbose:
             traceback.print_exc()
@@ -240,17 +290,47 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def run() -> None:
-    """Console-script entry point: ``main``, then a quick exit.
+def _stdout_closed() -> int:
+    """The reader of standard output has gone (``| head``): stop without a word.
 
-    By the time ``main`` returns, every file is written and closed and every kernel or worker is
-    shut down; what remains is the interpreter freeing ~150 MB of modules one object at a time
-    (~0.3 s). Flush the streams and skip that.
+    Standard output is pointed at ``/dev/null`` so that the interpreter's own flush at exit
+    does not fail again on the closed pipe.
     """
-    code = main()
-    sys.stdout.flush()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured by a test)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _enabled(variable: str) -> bool:
+    """An opt-out switch: on unless the variable is ``0``, ``no``, ``false`` or ``off``."""
+    return os.environ.get(variable, "").strip().lower() not in ("0", "no", "false", "off")
+
+
+def configure_process() -> None:
+    """The process-wide measures described in this module's docstring (opt-outs included)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    if _enabled(SKIP_RFC3987_VARIABLE) and "jsonschema" not in sys.modules:
+        # jsonschema handles the failed optional import by leaving out that one format checker.
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``deliveries`` and ``python -m deliveries``): ``main``, then
+    a quick exit (see the module docstring for both measures and their opt-outs)."""
+    configure_process()
+    code = main(argv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _stdout_closed()
     sys.stderr.flush()
-    os._exit(code)
+    if _enabled(FAST_EXIT_VARIABLE):
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

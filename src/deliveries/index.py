@@ -6,8 +6,8 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
+from . import atomic, metrics, quarters, render
 from . import formatting as fmt
-from . import metrics, quarters, render
 from .sections import column_widths
 from .templates import STATIC
 
@@ -87,9 +87,9 @@ def build_index(dataset, out_root: Path) -> str:
 
 
 def write_index(dataset, out_root: Path) -> Path:
-    """Write ``<out_root>/index.html`` atomically and return its path."""
-    out_root = Path(out_root)
-    out_root.mkdir(parents=True, exist_ok=True)
-    target = out_root / "index.html"
-    render.write_atomically(target, build_index(dataset, out_root))
-    return target
+    """Write ``<out_root>/index.html`` atomically and return its path.
+
+    ``out_root`` is created if its parent exists; an environment failure is an OutputError.
+    """
+    target = atomic.make_folder(out_root, parents=False) / "index.html"
+    return atomic.write_atomically(target, build_index(dataset, Path(out_root)))

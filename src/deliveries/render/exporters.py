@@ -1,0 +1,85 @@
+"""Exporters: the executed notebook to HTML with nbconvert, the HTML to PDF with WeasyPrint."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import threading
+from datetime import date
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+
+@functools.cache
+def report_exporter():
+    """nbconvert's HTML exporter set up as ``--no-input`` with our template (built once)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True
+    )
+    return exporter
+
+
+def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
+    """HTML with no code, no prompts, no scripts, made from the executed notebook."""
+    resources = {
+        "report": {
+            "title": title,
+            "running_head": running_head,
+            "paper": paper,
+            "rendered_on": date.today().isoformat(),
+        }
+    }
+    html, _ = report_exporter().from_notebook_node(nb, resources=resources)
+    return html
+
+
+def _offline_fetcher():
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs only: a PDF never reaches the network."""
+    try:
+        from weasyprint.urls import URLFetcher  # WeasyPrint >= 66
+    except ImportError:  # older releases take a plain function
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, *args, **kwargs):
+            if url.startswith("data:"):
+                return default_url_fetcher(url, *args, **kwargs)
+            raise ValueError(f"refusing to fetch {url}: reports are self-contained")
+
+        return fetch
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def write_pdf(html: str, target: Path) -> None:
+    """Print the HTML to PDF with WeasyPrint."""
+    import weasyprint
+
+    weasyprint.HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(target)
+
+
+def warm_up_exporters() -> threading.Thread:
+    """Import nbconvert and WeasyPrint and load fonts in a thread, while the kernel works."""
+
+    def warm() -> None:
+        # Only a warm-up: the real render reports any problem.
+        with contextlib.suppress(Exception):
+            from nbformat.v4 import new_notebook
+
+            export_html(new_notebook(), title="", running_head="", paper="A4")  # loads templates
+            write_pdf('<p style="font-family: DejaVu Sans">0</p>', Path(os.devnull))
+
+    thread = threading.Thread(target=warm, name="pdf-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,165 @@
+"""Jobs: which notebook, with what parameters, into which files; and whether it is up to date.
+
+A job's fingerprint is a digest of everything its report depends on (the rows it reads, the
+goals and revisions, the notebook and the package's code, the parameters); a report whose stamp
+holds the same fingerprint need not be rendered again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config
+from ..errors import ParameterError
+from ..paths import REPO_ROOT
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+QUARTERLY_NOTEBOOK = NOTEBOOKS / "quarterly_report.ipynb"
+HISTORY_NOTEBOOK = NOTEBOOKS / "history.ipynb"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PAPERS = {"a4": "A4", "letter": "Letter"}
+STAMP_NAME = ".inputs.sha256"
+REPORT_FILES = ("ipynb", "html", "pdf")
+
+
+def default_out_root() -> Path:
+    """Where reports go unless ``--out`` says otherwise: see :func:`config.report_dir`."""
+    return config.report_dir()
+
+
+def parse_paper(paper: str) -> str:
+    """``a4``/``A4``/``letter`` -> the CSS page size name."""
+    try:
+        return PAPERS[str(paper).strip().lower()]
+    except KeyError:
+        raise ParameterError(f'paper "{paper}" is not one of A4, Letter') from None
+
+
+def quarter_paths(out_root: Path | str, quarter: str) -> dict[str, Path]:
+    """Where a quarter's report files go: ``report/<Q>/tesla-deliveries-<Q>.*``."""
+    folder = Path(out_root) / quarter
+    return {ext: folder / f"tesla-deliveries-{quarter}.{ext}" for ext in REPORT_FILES}
+
+
+def history_paths(out_root: Path | str) -> dict[str, Path]:
+    """Where the history report goes: ``report/history/tesla-deliveries-history.*``."""
+    folder = Path(out_root) / "history"
+    return {ext: folder / f"tesla-deliveries-history.{ext}" for ext in REPORT_FILES}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: which notebook, with what parameters, into which files."""
+
+    name: str
+    notebook: Path
+    parameters: dict
+    paths: dict[str, Path]
+    title: str
+    running_head: str
+    paper: str
+    fingerprint: str = field(default="", compare=False)
+
+
+def quarter_job(dataset, quarter: str, goal: int | str | None, out_root, paper: str) -> Job:
+    """The job for one quarterly report; checks the quarter and paper first."""
+    from .. import quarters
+    from ..dataset import parse_goal
+
+    goal = parse_goal(goal)
+    period = dataset.require_quarter(quarter)
+    label = quarters.label(period)
+    parameters = {"quarter": label, "goal": goal, **_data_parameters(dataset)}
+    job = Job(
+        name=label,
+        notebook=QUARTERLY_NOTEBOOK,
+        parameters=parameters,
+        paths=quarter_paths(Path(out_root or default_out_root()), label),
+        title=f"Tesla {quarters.display(period)} production and deliveries",
+        running_head=f"{quarters.display(period)} \u00b7 tesla-deliveries",
+        paper=parse_paper(paper),
+    )
+    return _with_fingerprint(job, dataset, upto=period)
+
+
+def history_job(dataset, start: str | None, end: str | None, out_root, paper: str) -> Job:
+    """The job for the history report."""
+    for value in (start, end):
+        if value:
+            dataset.require_quarter(value)
+    parameters = {"start": start, "end": end, **_data_parameters(dataset)}
+    job = Job(
+        name="history",
+        notebook=HISTORY_NOTEBOOK,
+        parameters=parameters,
+        paths=history_paths(Path(out_root or default_out_root())),
+        title="Tesla production and deliveries: history",
+        running_head="History \u00b7 tesla-deliveries",
+        paper=parse_paper(paper),
+    )
+    return _with_fingerprint(job, dataset, upto=None)
+
+
+def _data_parameters(dataset) -> dict:
+    paths = dataset.paths
+    revisions = paths.get("revisions")
+    return {
+        "data_file": str(Path(paths["deliveries"]).resolve()),
+        "goals_file": str(Path(paths["goals"]).resolve()),
+        "revisions_file": str(Path(revisions).resolve()) if revisions else None,
+    }
+
+
+def code_files() -> list[Path]:
+    """The package's code and template files: a change in any of them can change a report."""
+    suffixes = {".py", ".j2", ".css", ".json"}
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+@functools.cache
+def _source_digest(notebook: Path) -> str:
+    """Digest of the notebook and the package's code: read once per process, not once per job."""
+    digest = hashlib.sha256()
+    for path in (notebook, *code_files()):
+        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _with_fingerprint(job: Job, dataset, upto) -> Job:
+    """Attach a digest of everything the report's content depends on.
+
+    A quarterly report reads only the quarters up to its own (growth, records, cumulative gap,
+    trailing charts), so a changed row of a later quarter leaves its fingerprint alone.
+    """
+    digest = hashlib.sha256()
+    rows = dataset.deliveries
+    if upto is not None:
+        rows = rows[rows["period"] <= upto]
+    digest.update(rows.drop(columns=["period"]).to_csv(index=False).encode())
+    for name in ("goals", "revisions"):
+        path = dataset.paths.get(name)
+        digest.update(Path(path).read_bytes() if path else b"")
+    digest.update(_source_digest(job.notebook).encode())
+    settings = {"parameters": job.parameters, "paper": job.paper, "paths": str(job.paths)}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return Job(**{**job.__dict__, "fingerprint": digest.hexdigest()})
+
+
+def stamp_path(job: Job) -> Path:
+    """The file beside the report holding the fingerprint it was rendered from."""
+    return job.paths["pdf"].parent / STAMP_NAME.replace(".inputs", f".{job.name}.inputs")
+
+
+def is_up_to_date(job: Job) -> bool:
+    """True when the job's three files exist and were rendered from exactly these inputs."""
+    if not all(job.paths[ext].exists() for ext in REPORT_FILES):
+        return False
+    try:
+        return stamp_path(job).read_text().strip() == job.fingerprint
+    except OSError:
+        return False

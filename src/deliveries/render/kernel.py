@@ -1,0 +1,187 @@
+"""The kernel: one ipykernel kept for several notebooks, each run from a cleared namespace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from ..errors import RenderError
+from ..paths import REPO_ROOT, display_path
+
+KERNEL_NAME = "python3"
+START_TIMEOUT = 60  # seconds for the kernel to come up
+CELL_TIMEOUT = 120  # seconds per cell: a hung kernel cannot hang `make report`
+# Sent to a new kernel at once, so its imports overlap with ours. Binds no names.
+WARM_UP_SOURCE = (
+    "import importlib as _importlib\n"
+    "for _name in ('pandas', 'matplotlib', 'seaborn', 'deliveries.plots', 'deliveries.sections'):\n"
+    "    _importlib.import_module(_name)\n"
+    "del _importlib, _name"
+)
+# Run before each further report in a kept kernel: an empty user namespace and default
+# matplotlib settings, as a fresh kernel has. Imported modules stay loaded: that is the saving.
+RESET_SOURCE = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import matplotlib as _mpl; _mpl.rcdefaults(); del _mpl"
+)
+# The kernel draws charts off screen whatever the user's shell says: a report shows the
+# figures the notebooks embed, never a window or an inline plot of pyplot's own.
+KERNEL_ENVIRONMENT = {"MPLBACKEND": "Agg"}
+
+
+class KernelSession:
+    """One ipykernel kept for several notebooks; each run starts from a cleared namespace.
+
+    ``start()`` returns as soon as the kernel process is spawned and has been asked to import the
+    libraries the notebooks use; ``execute`` waits for it to be ready.
+    """
+
+    def __init__(self, cwd: Path | None = None, single_use: bool = False):
+        self.cwd = Path(cwd or REPO_ROOT)
+        self.single_use = single_use  # True: ask the kernel to exit as soon as its run is done
+        self.km = None
+        self.kc = None
+        self.runs = 0
+        self._socket_dir: str | None = None
+        self._log = None
+        self._ready = False
+
+    def start(self) -> KernelSession:
+        from jupyter_client.manager import KernelManager
+
+        if self.km is not None:
+            return self
+        # "python3" resolves to the ipykernel of this interpreter: jupyter_client replaces a
+        # kernelspec's bare "python" with sys.executable, so the kernel runs in this venv.
+        # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
+        self._socket_dir = tempfile.mkdtemp(prefix="deliveries-kernel-")
+        self.km = KernelManager(
+            kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self._socket_dir) / "k")
+        )
+        # The kernel's own log goes to a file: on an interrupt it would otherwise print
+        # tracebacks about closed sockets into the user's terminal.
+        self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
+        self.km.start_kernel(
+            cwd=str(self.cwd),
+            extra_arguments=["--HistoryManager.enabled=False"],
+            env={**os.environ, **KERNEL_ENVIRONMENT},
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
+        self._ready = False
+        return self
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
+        try:
+            # The kernel answers in order, so "ready" also means the warm-up imports are done
+            # (wait_for_ready reads and drops the warm-up's reply; a failed warm-up is harmless).
+            self.kc.wait_for_ready(timeout=START_TIMEOUT)
+        except RuntimeError as exc:
+            tail = self._log_tail()
+            self.close()
+            message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
+            raise RenderError(message + tail) from None
+        self._ready = True
+
+    def _log_tail(self) -> str:
+        try:
+            lines = (Path(self._socket_dir) / "kernel.log").read_text().strip().splitlines()
+        except (OSError, TypeError):
+            return ""
+        return f" (kernel said: {lines[-1]})" if lines else ""
+
+    def _await_reply(self, msg_id: str, what: str) -> None:
+        while True:
+            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"].get("status") != "ok":
+            error = reply["content"].get("evalue", "")
+            raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")
+
+    def execute(self, nb):
+        """Execute ``nb`` in place and return it; raises nbclient's CellExecutionError."""
+        from nbclient import NotebookClient
+
+        self.start()
+        self._wait_ready()
+        if self.runs:
+            reset = self.kc.execute(RESET_SOURCE, store_history=False)
+            self._await_reply(reset, "reset the kernel")
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            timeout=CELL_TIMEOUT,
+            startup_timeout=START_TIMEOUT,
+            kernel_name=KERNEL_NAME,
+            resources={"metadata": {"path": str(self.cwd)}},
+        )
+        client.kc = self.kc
+        self.runs += 1
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["nb"] = client.execute()
+            except BaseException as exc:  # handed to the caller below
+                outcome["error"] = exc
+
+        # nbclient runs in a thread: in the main thread it would install its own Ctrl-C handler
+        # that tears the kernel down mid-message; here Ctrl-C stays a plain KeyboardInterrupt.
+        worker = threading.Thread(target=run, name="notebook", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.05)
+        except KeyboardInterrupt:
+            self.close()
+            raise
+        finally:
+            if self.single_use and self.km is not None:
+                # The kernel winds down while we export; close() then only has to reap it.
+                self.km.request_shutdown()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["nb"]
+
+    def close(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._socket_dir:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+        self.km = self.kc = self._socket_dir = None
+
+    def __enter__(self) -> KernelSession:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def failure_message(nb, exc, kept: Path) -> str:
+    """One readable line: which cell failed, the exception, and where the notebook was kept."""
+    from nbclient.exceptions import CellExecutionError
+
+    where = f"the executed notebook is kept at {display_path(kept)}"
+    if isinstance(exc, CellExecutionError):
+        number, first_line = "?", ""
+        for index, cell in enumerate(nb.cells):
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                number, first_line = index + 1, cell.source.strip().splitlines()[0][:60]
+        detail = str(exc.evalue).strip().splitlines()[0] if exc.evalue else ""
+        return f"notebook cell {number} ({first_line}) raised {exc.ename}: {detail}; {where}"
+    return f"executing the notebook failed: {type(exc).__name__}: {exc}; {where}"

@@ -1,0 +1,155 @@
+"""The whole render: execute, export, print, and move the finished files into place together.
+
+Files are written into a staging folder beside the target and then renamed, so a failed or
+interrupted render, a full disk or a read-only folder leaves the previous report untouched, and
+no partial file, staging folder or empty report folder behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import time
+from pathlib import Path
+
+from .. import atomic, config
+from ..errors import RenderError
+from .exporters import export_html, warm_up_exporters, write_pdf
+from .jobs import REPORT_FILES, Job, history_job, is_up_to_date, quarter_job, stamp_path
+from .kernel import KernelSession, failure_message
+from .parameters import check_parameters, parameterize
+
+STAGING_PREFIX = ".rendering-"
+ABANDONED_AFTER = 3600  # seconds: an older staging folder belongs to a render that was killed
+
+
+def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
+    """Execute, export and print one report; on success move the files into place.
+
+    The output root must exist or be creatable in an existing folder; the report's own folder
+    is created, and removed again if the render fails before anything is written in it.
+    """
+    check_parameters(job.notebook, job.parameters)
+    folder = job.paths["pdf"].parent
+    owned = session is None
+    session = session or KernelSession()
+    try:
+        with atomic.output_folder(folder.parent, parents=False), atomic.output_folder(folder):
+            session.start()
+            exporters = warm_up_exporters()
+            nb = parameterize(job.notebook, job.parameters)
+            _remove_abandoned_staging(folder)
+            with atomic.staging_folder(folder, prefix=STAGING_PREFIX) as staging:
+                _execute(session, nb, job)
+                staged = {ext: staging / path.name for ext, path in job.paths.items()}
+                _write_staged(staged["ipynb"], notebook_text(nb), job.paths["ipynb"])
+                exporters.join()
+                html = export_html(
+                    nb, title=job.title, running_head=job.running_head, paper=job.paper
+                )
+                _write_staged(staged["html"], html, job.paths["html"])
+                try:
+                    write_pdf(html, staged["pdf"])
+                except OSError as exc:
+                    raise atomic.output_error(job.paths["pdf"], exc) from None
+                _remove(stamp_path(job))  # the old stamp must not vouch for new files
+                for ext in REPORT_FILES:
+                    atomic.publish(staged[ext], job.paths[ext])
+            atomic.write_atomically(stamp_path(job), job.fingerprint + "\n")
+            _remove(failed_notebook_path(job))
+        return dict(job.paths)
+    finally:
+        if owned:
+            session.close()
+
+
+def failed_notebook_path(job: Job) -> Path:
+    """Where the executed notebook of a failed render is kept for reading."""
+    return job.paths["ipynb"].with_suffix(".failed.ipynb")
+
+
+def _execute(session: KernelSession, nb, job: Job) -> None:
+    """Run the notebook; a failing cell keeps the notebook and becomes one RenderError line."""
+    try:
+        session.execute(nb)
+    except RenderError:
+        raise
+    except Exception as exc:
+        kept = failed_notebook_path(job)
+        atomic.write_atomically(kept, notebook_text(nb))
+        raise RenderError(failure_message(nb, exc, kept)) from exc
+
+
+def _write_staged(staged: Path, text: str, target: Path) -> None:
+    """Write a report file into the staging folder; a failure names the file's final path."""
+    try:
+        staged.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise atomic.output_error(target, exc) from None
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise atomic.output_error(path, exc, "cannot remove") from None
+
+
+def _remove_abandoned_staging(folder: Path, older_than: float = ABANDONED_AFTER) -> None:
+    """Delete staging folders a killed render left behind (old ones only: a render running
+    at the same moment keeps its own)."""
+    now = time.time()
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - staging.stat().st_mtime > older_than:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def notebook_text(nb) -> str:
+    """The executed notebook as written to disk."""
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def load_data(data_paths: dict | None):
+    """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...}``."""
+    from ..dataset import load
+
+    data_paths = data_paths or {}
+    return load(**{key: data_paths.get(key) for key in ("deliveries", "goals", "revisions")})
+
+
+def render_quarter(
+    quarter: str,
+    goal: int | None = None,
+    data_paths: dict | None = None,
+    out_root: Path | str | None = None,
+    paper: str = config.DEFAULT_PAPER,
+    session: KernelSession | None = None,
+) -> dict[str, Path]:
+    """Render ``report/<Q>/tesla-deliveries-<Q>.{ipynb,html,pdf}``; returns the paths."""
+    return run_job(quarter_job(load_data(data_paths), quarter, goal, out_root, paper), session)
+
+
+def render_history(
+    start: str | None = None,
+    end: str | None = None,
+    data_paths: dict | None = None,
+    out_root: Path | str | None = None,
+    paper: str = config.DEFAULT_PAPER,
+    session: KernelSession | None = None,
+) -> dict[str, Path]:
+    """Render ``report/history/tesla-deliveries-history.{ipynb,html,pdf}``."""
+    return run_job(history_job(load_data(data_paths), start, end, out_root, paper), session)
+
+
+def ensure_quarter(
+    quarter: str,
+    goal: int | None = None,
+    data_paths: dict | None = None,
+    out_root: Path | str | None = None,
+    paper: str = config.DEFAULT_PAPER,
+) -> dict[str, Path]:
+    """The quarter's report files, rendered first when missing or made from other inputs."""
+    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper)
+    return dict(job.paths) if is_up_to_date(job) else run_job(job)

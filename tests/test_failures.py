@@ -126,7 +126,7 @@ def test_an_excel_workbook_as_data_is_named_as_such(capsys, tmp_path):
     code, out, err = cli(capsys, "metrics", "--quarter", "2019Q3", "--data", str(workbook))
     assert code == 2 and out == ""
     line = _assert_short_clean_line(err)
-    assert "deliveries.xlsx: is a spreadsheet workbook, not a CSV table" in line
+    assert "deliveries.xlsx: is not a CSV table but looks like an Excel workbook (.xlsx)" in line
     assert "save it as CSV (UTF-8)" in line
 
 
@@ -135,13 +135,15 @@ def test_an_old_xls_workbook_and_random_bytes_are_refused_in_one_short_line(caps
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
     code, _, err = cli(capsys, "metrics", "--quarter", "2019Q3", "--goals", str(old))
     assert code == 2
-    assert "goals.xls: is a spreadsheet workbook" in _assert_short_clean_line(err)
+    assert "goals.xls: is not a CSV table but looks like an old Office file (.xls" in (
+        _assert_short_clean_line(err)
+    )
     noise = random.Random(13).randbytes(3000) + b"\0"
     junk = tmp_path / "production_deliveries.csv"
     junk.write_bytes(noise)
     code, _, err = cli(capsys, "report", "--data", str(junk), "--out", str(tmp_path / "out"))
     assert code == 2
-    assert "is a binary file, not a CSV table (a text file)" in _assert_short_clean_line(err)
+    assert "is not a CSV table but looks like a binary file" in _assert_short_clean_line(err)
     assert not (tmp_path / "out").exists()
 
 

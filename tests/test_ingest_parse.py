@@ -327,8 +327,8 @@ def _workbook() -> bytes:
 BINARIES = {
     "deliveries.xlsx": (_workbook(), "an Excel workbook"),
     "release.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + random.Random(1).randbytes(2000), "a PDF"),
-    "release.txt": (random.Random(2).randbytes(4000), "binary content"),
-    "utf16-garbage.txt": (b"Q3 2019\x00\x00\x00delivered 97,000\x00", "binary content"),
+    "release.txt": (random.Random(2).randbytes(4000), "a binary file"),
+    "utf16-garbage.txt": (b"Q3 2019\x00\x00\x00delivered 97,000\x00", "a binary file"),
 }
 
 

@@ -59,6 +59,19 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="later restatements (default: revisions.csv beside --data, if present)",
     )
+    parser.add_argument(
+        "--consensus-table",
+        metavar="CSV",
+        help="analysts' consensus figures (default: consensus.csv beside --data, if present)",
+    )
+
+
+def _add_consensus_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--consensus",
+        metavar="N",
+        help="your own consensus figure for deliveries (default: the headline figure in the table)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     metrics = commands.add_parser("metrics", help="print a quarter's figures")
-    metrics.add_argument("--quarter", required=True, help=f"e.g. {config.DEFAULT_QUARTER}")
+    metrics.add_argument(
+        "--quarter", required=True, help=f"e.g. {config.DEFAULT_QUARTER}, or {config.LATEST}"
+    )
     metrics.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
+    _add_consensus_option(metrics)
     _add_data_options(metrics)
     metrics.add_argument("--json", action="store_true", help="one JSON object instead of a table")
 
@@ -80,9 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--quarter",
         default=config.DEFAULT_QUARTER,
-        help=f"e.g. {config.DEFAULT_QUARTER} (default)",
+        help=f"e.g. {config.DEFAULT_QUARTER} (default), or {config.LATEST}",
     )
     report.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
+    _add_consensus_option(report)
     _add_data_options(report)
     report.add_argument("--out", metavar="DIR", help="output root (default: report/)")
     report.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
@@ -126,17 +143,53 @@ def build_parser() -> argparse.ArgumentParser:
     email.add_argument(
         "--quarter",
         default=config.DEFAULT_QUARTER,
-        help=f"e.g. {config.DEFAULT_QUARTER} (default)",
+        help=f"e.g. {config.DEFAULT_QUARTER} (default), or {config.LATEST}",
     )
     email.add_argument("--to", required=True, help="ADDR[,ADDR...]")
     email.add_argument("--cc", help="ADDR[,ADDR...]")
     email.add_argument("--subject", help="subject line (default names the quarter)")
     email.add_argument("--goal", help="deliveries goal used for the report")
+    _add_consensus_option(email)
     _add_data_options(email)
     email.add_argument("--out", metavar="DIR", help="report root (default: report/)")
     email.add_argument(
         "--dry-run", action="store_true", help="print the headers and attachments; send nothing"
     )
+
+    fetch = commands.add_parser(
+        "fetch", help="fetch Tesla's production & deliveries release from SEC EDGAR"
+    )
+    which = fetch.add_mutually_exclusive_group()
+    which.add_argument("--quarter", help="the quarter whose release to fetch, e.g. 2025Q4")
+    which.add_argument("--latest", action="store_true", help="the newest release (the default)")
+    fetch.add_argument(
+        "--data", metavar="CSV", help="the data table; releases are kept in releases/ beside it"
+    )
+    fetch.add_argument("--json", action="store_true", help="print what was found as JSON")
+
+    update = commands.add_parser(
+        "update",
+        help="fetch the newest release; if new: add it, render it, the history and the index, "
+        "e-mail it",
+    )
+    update.add_argument("--to", help="ADDR[,ADDR...] (default: MAIL_TO from the environment/.env)")
+    update.add_argument("--cc", help="ADDR[,ADDR...]")
+    update.add_argument(
+        "--data", metavar="CSV", help="table to add to (default: data/production_deliveries.csv)"
+    )
+    update.add_argument("--out", metavar="DIR", help="output root (default: report/)")
+    update.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+    update.add_argument(
+        "--watch", action="store_true", help="poll until a new release appears, update, exit"
+    )
+    update.add_argument(
+        "--every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --watch: seconds between polls (default 600)",
+    )
+    update.add_argument("--until", metavar="HH:MM", help="with --watch: give up at this time")
     return parser
 
 
@@ -148,9 +201,11 @@ def _load(args: argparse.Namespace):
 
 def run_metrics(args: argparse.Namespace) -> int:
     from . import dataset, formatting, metrics
+    from .consensus import parse_consensus
 
     goal = dataset.parse_goal(args.goal)
-    summary = metrics.summarize(_load(args), args.quarter, goal=goal)
+    consensus = parse_consensus(args.consensus)
+    summary = metrics.summarize(_load(args), args.quarter, goal=goal, consensus=consensus)
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
@@ -200,7 +255,12 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _data_paths(args: argparse.Namespace) -> dict:
     """The table paths given on the command line (None: the default in data/)."""
-    return {"deliveries": args.data, "goals": args.goals, "revisions": args.revisions}
+    return {
+        "deliveries": args.data,
+        "goals": args.goals,
+        "revisions": args.revisions,
+        "consensus": args.consensus_table,
+    }
 
 
 def run_reports(args: argparse.Namespace) -> int:
@@ -217,11 +277,8 @@ def run_reports(args: argparse.Namespace) -> int:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from . import ingest
+    from .ingest import ingest_release
 
-    ingest_release = getattr(ingest, "ingest_release", None)
-    if ingest_release is None:  # until the ingest package with ingest_release is merged
-        return ingest.run(args)
     return ingest_release(
         args.file,
         quarter=args.quarter,
@@ -247,6 +304,36 @@ def run_email(args: argparse.Namespace) -> int:
     )
 
 
+def run_fetch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .edgar import fetch_command
+
+    return fetch_command(
+        quarter=args.quarter,
+        latest=args.latest,
+        as_json=args.json,
+        data_dir=Path(args.data).parent if args.data else None,
+    )
+
+
+def run_update(args: argparse.Namespace) -> int:
+    from . import update
+
+    if not args.watch and (args.every is not None or args.until):
+        raise DeliveriesError("--every and --until go with --watch")
+    return update.update_command(
+        to=args.to,
+        cc=args.cc,
+        data=args.data,
+        out_root=args.out,
+        paper=args.paper,
+        watch_for_release=args.watch,
+        every=update.DEFAULT_EVERY if args.every is None else args.every,
+        until=args.until,
+    )
+
+
 COMMANDS = {
     "metrics": run_metrics,
     "report": run_report,
@@ -254,6 +341,8 @@ COMMANDS = {
     "history": run_history,
     "ingest": run_ingest,
     "email": run_email,
+    "fetch": run_fetch,
+    "update": run_update,
 }
 
 

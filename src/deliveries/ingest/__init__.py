@@ -10,7 +10,7 @@ HTML, titles), ``dates`` (datelines, the release date, the quarter), ``table`` (
 :func:`parse_release`), ``csvfile`` (the data-table rewrite), ``command`` (the command).
 """
 
-from .command import ingest_release, run
+from .command import ingest_release
 from .csvfile import Addition, prepare_addition, write_addition
 from .results import ParsedRelease, ReleaseRow, parse_release
 from .text import read_release
@@ -23,6 +23,5 @@ __all__ = [
     "parse_release",
     "prepare_addition",
     "read_release",
-    "run",
     "write_addition",
 ]

@@ -60,18 +60,6 @@ def ingest_release(
     return 0
 
 
-def run(args) -> int:
-    """The argparse adapter ``cli.py`` calls today; to be replaced by :func:`ingest_release`."""
-    return ingest_release(
-        args.file,
-        quarter=args.quarter,
-        data=args.data,
-        dry_run=args.dry_run,
-        as_json=args.json,
-        replace=args.replace,
-    )
-
-
 def summary_text(parsed: ParsedRelease) -> str:
     """A short table of what was parsed, for the terminal."""
     released = f", released {parsed.release_date}" if parsed.release_date else ""

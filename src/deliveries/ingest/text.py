@@ -14,25 +14,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import IngestError
-from ..paths import display_path, read_input
+from ..paths import binary_kind, display_path, not_text_message, read_input
 from .dates import DATELINE, INLINE_DATELINE
 from .vocabulary import ABBREVIATIONS, CONTINUING_WORDS
 
 MAX_RELEASE_BYTES = 10 * 1024 * 1024
-EXPECTED = "a press release (text or HTML)"
-_SIGNATURES = [  # how a file that is not text starts, and what it then looks like
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-]
-_ZIP_CONTENTS = [  # an Office file is a ZIP archive with one of these folders
-    (b"xl/", "an Excel workbook (.xlsx)"),
-    (b"word/", "a Word document (.docx)"),
-    (b"ppt/", "a PowerPoint file (.pptx)"),
-]
+EXPECTED = "a text or HTML release"
 _SAVE_AS = "save the release's text as .txt or .html"
 _TEXT_CONTROLS = set("\t\n\r\f\v")
 
@@ -61,7 +48,14 @@ def read_release(source: str) -> tuple[str, str]:
         return text, "standard input"
     path = Path(source)
     where = display_path(path)
-    raw = read_input(path, limit=MAX_RELEASE_BYTES, expected=EXPECTED, error=IngestError)
+    raw = read_input(
+        path,
+        limit=MAX_RELEASE_BYTES,
+        expected=EXPECTED,
+        error=IngestError,
+        advice=_SAVE_AS,
+        accept_utf16=True,
+    )
     text = decode_release(raw, where)
     if not text.strip():
         raise IngestError(f"{where}: file is empty (expected the release's text)")
@@ -73,11 +67,9 @@ def decode_release(raw: bytes, where: str) -> str:
 
     Raises IngestError, naming what the bytes look like, when they are not text.
     """
-    kind = _binary_kind(raw)
+    kind = binary_kind(raw[:65536])
     if kind is not None:
-        raise IngestError(
-            f"{where}: is not a text or HTML release but looks like {kind}; {_SAVE_AS}"
-        )
+        raise IngestError(not_text_message(where, kind, EXPECTED, _SAVE_AS))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings = ("utf-16", "latin-1")
     else:
@@ -92,19 +84,6 @@ def decode_release(raw: bytes, where: str) -> str:
     return text
 
 
-def _binary_kind(raw: bytes) -> str | None:
-    """What a file that is plainly not text looks like, from its first bytes."""
-    if raw.startswith(b"PK\x03\x04"):
-        for folder, kind in _ZIP_CONTENTS:
-            if folder in raw:
-                return kind
-        return "a ZIP archive"
-    for signature, kind in _SIGNATURES:
-        if raw.startswith(signature):
-            return kind
-    return None
-
-
 def _refuse_binary_text(text: str, where: str) -> None:
     """IngestError when decoded text holds NUL or many control characters (binary content)."""
     sample = text[:65536]
@@ -112,7 +91,7 @@ def _refuse_binary_text(text: str, where: str) -> None:
         1 for ch in sample if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc"
     )
     if "\x00" in sample or controls > max(2, len(sample) // 100):
-        raise IngestError(f"{where}: is not a text or HTML release (binary content); {_SAVE_AS}")
+        raise IngestError(not_text_message(where, "a binary file", EXPECTED, _SAVE_AS))
 
 
 class _HtmlText(HTMLParser):

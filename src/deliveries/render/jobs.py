@@ -141,6 +141,10 @@ def _with_fingerprint(job: Job, dataset, upto) -> Job:
     if upto is not None:
         rows = rows[rows["period"] <= upto]
     digest.update(rows.drop(columns=["period"]).to_csv(index=False).encode())
+    consensus = dataset.consensus
+    if upto is not None and not consensus.empty:
+        consensus = consensus[[quarter <= _label(upto) for quarter in consensus["quarter"]]]
+    digest.update(consensus.to_csv(index=False).encode())
     for name in ("goals", "revisions"):
         path = dataset.paths.get(name)
         digest.update(Path(path).read_bytes() if path else b"")
@@ -148,6 +152,10 @@ def _with_fingerprint(job: Job, dataset, upto) -> Job:
     settings = {"parameters": job.parameters, "paper": job.paper, "paths": str(job.paths)}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return Job(**{**job.__dict__, "fingerprint": digest.hexdigest()})
+
+
+def _label(period) -> str:
+    return f"{period.year}Q{period.quarter}"
 
 
 def stamp_path(job: Job) -> Path:

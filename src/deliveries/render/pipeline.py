@@ -112,11 +112,13 @@ def notebook_text(nb) -> str:
 
 
 def load_data(data_paths: dict | None):
-    """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...}``."""
+    """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...,
+    "consensus": ...}`` (a missing key: the default beside the deliveries table)."""
     from ..dataset import load
 
     data_paths = data_paths or {}
-    return load(**{key: data_paths.get(key) for key in ("deliveries", "goals", "revisions")})
+    names = ("deliveries", "goals", "revisions", "consensus")
+    return load(**{key: data_paths.get(key) for key in names})
 
 
 def render_quarter(

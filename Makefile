@@ -19,6 +19,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8888
 RELEASE ?=
 TO ?=
+WATCH ?=
+EVERY ?=
+UNTIL ?=
 ifeq ($(origin CC),default)
 CC :=
 endif
@@ -121,6 +124,12 @@ $(OUT)/history/tesla-deliveries-history.pdf: $(INSTALLED) $(DATA_INPUTS) noteboo
 ingest: $(INSTALLED)
 	@[[ -n "$(RELEASE)" ]] || { echo "error: give the release file: make ingest RELEASE=path" >&2; exit 2; }
 	$(RUN) ingest "$(RELEASE)" --data $(DATA)
+
+## Fetch the newest release from SEC EDGAR; if new, add it, render it, the history and the index, e-mail it (TO=)
+.PHONY: update
+update: $(INSTALLED)
+	$(RUN) update $(if $(TO),--to "$(TO)") $(if $(CC),--cc "$(CC)") --data $(DATA) --paper $(PAPER) \
+		--out $(OUT) $(if $(WATCH),--watch $(if $(EVERY),--every $(EVERY)) $(if $(UNTIL),--until $(UNTIL)))
 
 ## E-mail report/QUARTER's PDF (TO=addr[,addr], CC=...; SMTP_* settings or a .eml file)
 .PHONY: email

@@ -78,16 +78,19 @@ def consensus_row(
 # --- two layers: fast unit tests and end-to-end tests ----------------------------------------
 # `make test` runs both; `make test-fast` (pytest -m "not e2e") only the unit layer. A test is
 # end-to-end when it starts kernels, renders reports, drives a browser or runs make: every test
-# in these modules, plus any test marked @pytest.mark.e2e elsewhere.
+# in these modules, every test using a fixture that renders a report, and any test marked
+# @pytest.mark.e2e elsewhere.
 E2E_MODULES = {
     "test_bench",
     "test_batch",
     "test_browser",
+    "test_environment",
     "test_lab",
     "test_make",
     "test_notebooks",
     "test_render",
 }
+E2E_FIXTURES = {"report_root", "pdf", "previous", "report_before"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -98,5 +101,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)

@@ -260,6 +260,7 @@ def test_interrupted_render_leaves_the_previous_report_intact(previous):
     assert not list((out / "2019Q3").glob(".rendering-*"))
 
 
+@pytest.mark.e2e
 def test_concurrent_renders_end_with_valid_files(tmp_path):
     commands = [
         [DELIVERIES, "report", "--quarter", q, "--out", str(tmp_path)]
@@ -283,6 +284,7 @@ def test_concurrent_renders_end_with_valid_files(tmp_path):
 # --- safety --------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_markup_in_data_cells_is_shown_as_text(tmp_path):
     lines = (DATA_DIR / "production_deliveries.csv").read_text().splitlines()
     evil = "<script>alert(1)</script>"

@@ -87,9 +87,11 @@ def test_quarterly_report_run_by_hand_matches_make_report(real_data, tmp_path):
     # A person opening the notebook runs it from wherever they are: not the repository root.
     nb = execute(ROOT / "notebooks" / "quarterly_report.ipynb", cwd=tmp_path)
     summary = metrics.summarize(real_data, "2019Q3")
-    headline = html.unescape(re.sub(r"<[^>]+>", "", html_output(nb, "sections.headline(summary)")))
+    headline_html = html_output(nb, "sections.headline_block(summary)")
+    headline = html.unescape(re.sub(r"<[^>]+>", "", headline_html))
     assert headline == narrative.headline(summary)
-    assert html_output(nb, "sections.kpi_table(summary)") == sections.kpi_table(summary)
+    kpis = html_output(nb, "sections.kpi_table(summary, data)")
+    assert kpis == sections.kpi_table(summary, real_data)
 
 
 # --- the explorer ---------------------------------------------------------------------------
@@ -99,8 +101,8 @@ def test_explorer_shows_the_report_headline_for_2019q3(real_data):
     headline, kpis, chart = explore.quarter_sections(real_data, "2019Q3")
     assert "96,155" in headline
     assert "3,000 short of the 100,000 goal" in headline
-    assert headline == sections.headline(metrics.summarize(real_data, "2019Q3"))
-    assert kpis == sections.kpi_table(metrics.summarize(real_data, "2019Q3"))
+    assert headline == sections.headline_block(metrics.summarize(real_data, "2019Q3"))
+    assert kpis == sections.kpi_table(metrics.summarize(real_data, "2019Q3"), real_data)
     assert chart.startswith('<figure class="chart">')
 
 

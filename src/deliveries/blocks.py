@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from html import escape
 
 import matplotlib
@@ -41,9 +42,16 @@ def printable(text: str) -> str:
     return "".join(c if ord(c) < FIRST_UNCOVERED else f"[U+{ord(c):04X}]" for c in text)
 
 
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 def data_text(text: str | None) -> str:
-    """Free text from a data file, ready for the report: printable and HTML-escaped."""
-    return escape(printable(text or ""))
+    """Free text from a data file, ready for the report: printable and HTML-escaped.
+
+    Dates stay on one line on screen (a browser would break ``2019-04-03`` at a hyphen).
+    """
+    html = escape(printable(text or ""))
+    return ISO_DATE.sub(lambda date: f'<span class="nowrap">{date.group(0)}</span>', html)
 
 
 def link(text: str, url: str | None) -> str:

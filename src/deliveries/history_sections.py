@@ -76,7 +76,13 @@ def history_table(annual: pd.DataFrame) -> Html:
         derived = derived if isinstance(derived, str) else None
         if derived:
             derived_goals[str(r.year)] = derived
-        goal = "none" if pd.isna(r.goal) else say.goal_cell(r.goal, r.goal_high, derived)
+        goal = (
+            "none"
+            if pd.isna(r.goal)
+            # the range stays on one line on screen; "(derived)" may wrap below it
+            else f'<span class="nowrap">{escape(say.goal_range(r.goal, r.goal_high))}</span>'
+            + (say.DERIVED_MARK if derived else "")
+        )
         measure = (
             ""
             if not isinstance(r.goal_metric, str)
@@ -93,7 +99,7 @@ def history_table(annual: pd.DataFrame) -> Html:
                     str(r.year),
                     say.optional(r.produced),
                     say.count(int(r.delivered)),
-                    escape(goal),
+                    goal,
                     escape(measure),
                     actual,
                     met,

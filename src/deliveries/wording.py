@@ -129,10 +129,13 @@ def derived_goal(goals: pd.DataFrame | None, row: int | None) -> str | None:
     return None if found.empty else derived_statement(found.iloc[0]["quote"])
 
 
+DERIVED_MARK = " (derived)"
+
+
 def goal_cell(goal: int | None, high: int | None = None, derived: str | None = None) -> str:
     """A goal in a table cell: ``749,325 (derived)`` when it was derived from a statement."""
     text = goal_range(goal, high)
-    return f"{text} (derived)" if derived else text
+    return text + DERIVED_MARK if derived else text
 
 
 def goal_in_prose(goal: int | None, high: int | None = None, derived: str | None = None) -> str:

@@ -34,7 +34,7 @@ MODEL_COLORS = {
     "Model S": "#1d3557",
     "Model X": "#5b84ad",
     "Model 3": "#f4a259",
-    "Model S/X": "#2f5d87",
+    "Model S/X": "#2a7f8e",
     "Model 3/Y": "#fbd9a5",
     "Other Models": "#3d3d3d",
 }
@@ -100,7 +100,7 @@ def _window(table: pd.DataFrame, quarter: str | None, window: int | None) -> pd.
 
 
 def _labels(index: pd.Index) -> list[str]:
-    return [f"Q{p.quarter}\n{p.year}" for p in index]
+    return [wording.tick_label(p) for p in index]
 
 
 def _span(rows: pd.DataFrame) -> str:
@@ -199,7 +199,7 @@ def growth_chart(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
                     markeredgecolor=PRODUCED,
                 )
             ax.axhline(0, color=ACCENT, linewidth=0.8)
-            ax.set_xticks(x, [f"Q{p.quarter}\n{str(p.year)[2:]}" for p in rows.index])
+            ax.set_xticks(x, [wording.tick_label(p, short_year=True) for p in rows.index])
             ax.set_title(f"{title} growth, %")
             ax.yaxis.set_major_formatter(signed_percent)
         axes[0].set_ylabel("Change in %")

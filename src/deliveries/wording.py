@@ -87,6 +87,13 @@ def quarter_span(first: str | pd.Period, last: str | pd.Period) -> str:
     return f"{quarter_name(first)}{RANGE_DASH}{quarter_name(last)}"
 
 
+def tick_label(quarter: str | pd.Period, short_year: bool = False) -> str:
+    """A chart's axis label for a quarter, on two lines: ``Q3\n2019`` (``Q3\n19`` short)."""
+    period = quarters.parse_quarter(quarter)
+    year = str(period.year)[2:] if short_year else str(period.year)
+    return f"Q{period.quarter}\n{year}"
+
+
 # --- goals -----------------------------------------------------------------------------------
 
 # "20%-30%", "20-30%", "20 to 30%" (a range) or "50%" (one rate)

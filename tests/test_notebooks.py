@@ -75,6 +75,65 @@ def test_notebook_is_committed_without_outputs(path):
     assert nb["metadata"]["kernelspec"]["name"] == KERNEL
 
 
+def load_stripper():
+    """tools/strip_notebooks.py as a module (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "strip_notebooks", ROOT / "tools" / "strip_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_file_is_what_jupyter_saves(path):
+    # Jupyter's contents manager saves with nbformat.write: nbformat's JSON and a final newline.
+    # A file laid out otherwise changes on the first save from Lab.
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+    assert all(cell.get("id") for cell in nb.cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_carries_the_metadata_lab_sets_when_the_kernel_starts(path):
+    # Lab replaces kernelspec and language_info with the kernel's on opening; any difference
+    # marks the notebook modified before the user has touched it (issue 13).
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    assert metadata["kernelspec"] == {
+        "display_name": spec.display_name,
+        "language": spec.language,
+        "name": KERNEL,
+    }
+    assert metadata["language_info"] == IPythonKernel.language_info, "run 'make strip'"
+
+
+def test_the_stripper_keeps_what_lab_adds_and_removes_outputs(tmp_path):
+    stripper = load_stripper()
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=nbformat.NO_CONVERT)
+    nb.metadata["language_info"] = {"name": "python"}  # as the notebooks were first written
+    nb.metadata["papermill"] = {"duration": 1.0}
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="hello")]
+    nb.cells[1].execution_count = 3
+    dirty = tmp_path / "explore.ipynb"
+    dirty.write_text(json.dumps(nb, indent=2), encoding="utf-8")
+    assert stripper.main(["--check", str(dirty)]) == 1
+    assert stripper.main([str(dirty)]) == 0
+    committed = (ROOT / "notebooks" / "explore.ipynb").read_text(encoding="utf-8")
+    assert dirty.read_text(encoding="utf-8") == committed
+    assert stripper.main(["--check", str(dirty)]) == 0
+
+
+def test_the_notebooks_have_no_generator_to_drift_from():
+    # tools/make_notebooks.py generated the first notebooks; the .ipynb files are the source now.
+    assert not (ROOT / "tools" / "make_notebooks.py").exists()
+
+
 def test_explore_notebook_code_cells_are_short_calls_into_the_package():
     nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]

@@ -17,10 +17,31 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 VOLATILE_METADATA = ("papermill", "widgets", "execution")
+KERNEL = "python3"
+
+
+def lab_metadata(kernel_name: str = KERNEL) -> dict:
+    """What Lab writes into a notebook's metadata when its kernel starts.
+
+    ``kernelspec`` from the kernel's spec and ``language_info`` from the kernel itself (ipykernel
+    reports the running Python's version, so a new Python means running ``make strip`` once).
+    """
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    return {
+        "kernelspec": {
+            "display_name": spec.display_name,
+            "language": spec.language,
+            "name": kernel_name,
+        },
+        "language_info": dict(IPythonKernel.language_info),
+    }
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook without outputs, execution counts or run metadata."""
+    """The notebook without outputs, execution counts or run metadata, with Lab's metadata."""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
@@ -29,6 +50,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.get("metadata", {}).pop(key, None)
     for key in VOLATILE_METADATA:
         nb.get("metadata", {}).pop(key, None)
+    kernel_name = nb.get("metadata", {}).get("kernelspec", {}).get("name") or KERNEL
+    nb.setdefault("metadata", {}).update(lab_metadata(kernel_name))
     return nb
 
 

@@ -219,7 +219,7 @@ def test_the_layout_check_sees_overlapping_and_clipped_text(browser, tmp_path):
     # The defect the check exists for: fixed-width columns whose labels do not wrap.
     page = tmp_path / "bad.html"
     page.write_text(
-        "<!DOCTYPE html><html><body><table style='table-layout: fixed; width: 300px'>"
+        "<!DOCTYPE html><html><body><table style='table-layout: fixed; width: 100px'>"
         "<colgroup><col style='width: 50px'><col style='width: 50px'></colgroup>"
         "<tr><th style='white-space: nowrap'>Deliveries QoQ</th>"
         "<th style='white-space: nowrap'>Deliveries YoY</th></tr></table></body></html>",

@@ -157,8 +157,8 @@ def derived_goal_note(statements: dict[str, str]) -> str:
     """The footnote for a table's derived goals: ``{"2021": "50% growth"}`` -> one sentence."""
     parts = "; ".join(f"{who}: {what}" for who, what in statements.items())
     return (
-        "(derived): Tesla stated a growth rate, not a unit count; the goal is that rate applied "
-        f"to the year before ({parts})."
+        "(derived): Tesla stated a growth rate, not a unit count; the goal is worked out from "
+        f"that rate and the year before ({parts})."
     )
 
 

@@ -76,3 +76,13 @@ def test_model_mix_lines_have_distinct_colours_that_separate_in_grayscale(real_d
             assert abs(gray(colours[lower]) - gray(colours[upper])) >= 0.15, (lower, upper)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert len(labels) == len(set(labels)) == len(colours)
+
+
+def test_annual_chart_tells_derived_goals_apart(real_data):
+    fig = plots.annual_vs_goal(history.build(real_data).annual)
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "Goal derived from a growth rate" in labels
+    plain = plots.annual_vs_goal(metrics.annual_table(real_data))
+    assert "Goal derived from a growth rate" not in [
+        text.get_text() for text in plain.axes[0].get_legend().get_texts()
+    ]

@@ -47,7 +47,7 @@ def build_index(dataset, out_root: Path) -> str:
     derived = {s.quarter: say.derived_goal(dataset.goals, s.goal_row) for s in summaries}
     derived_names = {say.quarter_name(q): what for q, what in derived.items() if what}
     return templates.render(
-        "index.html.j2",
+        "reports_index.html.j2",
         css=templates.markup((STATIC / "report.css").read_text(encoding="utf-8")),
         today=date.today().isoformat(),
         count=len(dataset.quarters),

@@ -348,7 +348,11 @@ def yoy_growth_chart(table: pd.DataFrame) -> Figure:
 
 
 def annual_vs_goal(annual: pd.DataFrame) -> Figure:
-    """Each year's deliveries (or the goal's metric) against its stated goal or guidance."""
+    """Each year's deliveries (or the goal's metric) against its stated goal or guidance.
+
+    Goals derived from a growth rate (a ``goal_derived_from`` column, as ``history.build``
+    adds) get their own line style and legend entry.
+    """
     with _style():
         fig, ax = _new()
         x = np.arange(len(annual))
@@ -366,8 +370,12 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
         )
         goals = annual["goal"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         highs = annual["goal_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        # A goal worked out from a growth rate (history.build marks them) is drawn apart from
+        # the unit counts Tesla stated.
+        derived = annual.get("goal_derived_from", pd.Series([None] * len(annual))).notna()
+        derived = derived.to_numpy(dtype=bool)
         ax.hlines(
-            goals,
+            np.where(derived, np.nan, goals),
             x - 0.38,
             x + 0.38,
             colors=GOAL,
@@ -375,6 +383,16 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
             linewidth=1.4,
             label="Goal (low end of a range)",
         )
+        if derived.any():
+            ax.hlines(
+                np.where(derived, goals, np.nan),
+                x - 0.38,
+                x + 0.38,
+                colors=ACCENT,
+                linestyles="-.",
+                linewidth=1.4,
+                label="Goal derived from a growth rate",
+            )
         ax.hlines(
             highs,
             x - 0.38,

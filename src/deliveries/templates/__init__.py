@@ -2,7 +2,8 @@
 
 ``report/`` is the nbconvert template (page shell and ``static/report.css``); ``prose/`` holds the
 Jinja templates for the static text of the reports: the footnotes (``notes.j2``), the methods
-section (``methods.html.j2``), the title blocks and the index page.
+section (``methods.html.j2``), the title blocks (``title_block.html.j2``) and the index page
+(``reports_index.html.j2``).
 """
 
 from __future__ import annotations

@@ -110,7 +110,13 @@ def test_notebook_carries_the_metadata_lab_sets_when_the_kernel_starts(path):
         "language": spec.language,
         "name": KERNEL,
     }
-    assert metadata["language_info"] == IPythonKernel.language_info, "run 'make strip'"
+    # The kernel reports its Python's full version; another patch release of the pinned Python
+    # (environment.yml) makes Lab mark the notebooks modified until 'make strip' records it.
+    expected = dict(IPythonKernel.language_info)
+    recorded = dict(metadata["language_info"])
+    minor = ".".join(expected.pop("version").split(".")[:2])
+    assert recorded.pop("version").startswith(minor + "."), "run 'make strip'"
+    assert recorded == expected, "run 'make strip'"
 
 
 def test_the_stripper_keeps_what_lab_adds_and_removes_outputs(tmp_path):

@@ -1,4 +1,5 @@
-"""A real browser opens the HTML report and the index offline: nothing fails, nothing leaks.
+"""A real browser opens the HTML reports and the index offline: nothing fails, nothing leaks,
+and the pages read well at a desktop width and a phone width (no overlapping or clipped text).
 
 Needs Debian's chromium (``.ci/run`` installs it); skipped with a message where it is absent.
 """
@@ -31,15 +32,115 @@ FLAGS = [
 ]
 
 
+DESKTOP, PHONE = 1280, 390
+# Tolerance in CSS pixels: anti-aliasing and sub-pixel layout make boxes touch, not overlap.
+SLACK = 1.5
+
+# Runs in the page: every text box that overlaps another, every table cell whose content is wider
+# than the cell (clipped or spilling into the next), and text drawn outside its own cell.
+LAYOUT_PROBLEMS = """
+(slack) => {
+  const problems = [];
+  const label = (el) => (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  const visible = (el) => {
+    const style = getComputedStyle(el);
+    return style.visibility !== 'hidden' && style.display !== 'none';
+  };
+  for (const cell of document.querySelectorAll('th, td, caption, h1, h2, dt, dd, p, li')) {
+    if (!visible(cell) || !label(cell)) continue;
+    if (cell.scrollWidth > cell.clientWidth + 1) {
+      problems.push(`overflowing: "${label(cell)}" needs ${cell.scrollWidth}px, `
+                    + `has ${cell.clientWidth}px`);
+    }
+  }
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !node.parentElement || !visible(node.parentElement)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const cell = node.parentElement.closest('th, td');
+    const text = node.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40);
+    for (const r of range.getClientRects()) {
+      if (r.width < 1 || r.height < 1) continue;
+      boxes.push({node, r, text});
+      if (cell) {
+        const c = cell.getBoundingClientRect();
+        if (r.left < c.left - slack || r.right > c.right + slack) {
+          problems.push(`outside its cell: "${text}"`);
+        }
+      }
+    }
+  }
+  // A figure (a count, percentage, date or range) in a table cell broken across two lines.
+  const figure = /^[~+\\u2212(]?\\d[\\d,.%\\u2013\\u2212-]*[)%]?[.,;]?$/;
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const match of node.textContent.matchAll(/\\S+/g)) {
+        if (!figure.test(match[0])) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) problems.push(`figure broken across lines: "${match[0]}"`);
+      }
+    }
+  }
+  boxes.sort((a, b) => a.r.top - b.r.top);
+  for (let i = 0; i < boxes.length; i++) {
+    const a = boxes[i];
+    for (let j = i + 1; j < boxes.length && boxes[j].r.top < a.r.bottom - slack; j++) {
+      const b = boxes[j];
+      if (a.node === b.node) continue;
+      const wide = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const high = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (wide > slack && high > slack) problems.push(`overlapping: "${a.text}" and "${b.text}"`);
+    }
+  }
+  if (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1) {
+    problems.push(`page wider than the window: ${document.documentElement.scrollWidth}px`);
+  }
+  return [...new Set(problems)];
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     data = dataset.load(DATA_DIR)
     render.render_quarter("2019Q3", out_root=out)
+    render.render_history(out_root=out)
     from deliveries import index
 
     index.write_index(data, out)
     return out
+
+
+def pages(site: Path) -> dict[str, Path]:
+    return {
+        "index": site / "index.html",
+        "quarterly": render.quarter_paths(site, "2019Q3")["html"],
+        "history": render.history_paths(site)["html"],
+    }
+
+
+def layout_problems(browser, path: Path, width: int, screenshot: Path | None = None) -> list:
+    """What reads badly on ``path`` at ``width`` CSS pixels (phone widths as a phone renders)."""
+    phone = width < 600
+    page = browser.new_page(
+        viewport={"width": width, "height": 900},
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    page.goto(path.as_uri(), wait_until="load")
+    problems = page.evaluate(LAYOUT_PROBLEMS, SLACK)
+    if screenshot:
+        page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return problems
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +154,7 @@ def browser():
 
 def visit(browser, path: Path, screenshot: Path | None = None) -> dict:
     """Open ``path`` with every request off this file blocked; return what happened."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = browser.new_page(viewport={"width": DESKTOP, "height": 900})
     seen = {"blocked": [], "failed": [], "console_errors": []}
 
     def route(request_route):
@@ -99,3 +200,32 @@ def test_quarterly_report_loads_offline_without_errors(browser, site, tmp_path):
 def test_index_loads_offline_without_errors(browser, site):
     seen = visit(browser, site / "index.html")
     assert seen["blocked"] == [] and seen["failed"] == [] and seen["console_errors"] == []
+
+
+def test_history_loads_offline_without_errors(browser, site):
+    seen = visit(browser, render.history_paths(site)["html"])
+    assert seen["blocked"] == [] and seen["failed"] == [] and seen["console_errors"] == []
+    assert len(seen["images"]) == 5
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", ["index", "quarterly", "history"])
+def test_pages_have_no_overlapping_or_clipped_text(browser, site, tmp_path, name, width):
+    problems = layout_problems(browser, pages(site)[name], width, tmp_path / f"{name}.png")
+    assert problems == [], f"{name} at {width}px:\n" + "\n".join(problems[:20])
+
+
+def test_the_layout_check_sees_overlapping_and_clipped_text(browser, tmp_path):
+    # The defect the check exists for: fixed-width columns whose labels do not wrap.
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><html><body><table style='table-layout: fixed; width: 100px'>"
+        "<colgroup><col style='width: 50px'><col style='width: 50px'></colgroup>"
+        "<tr><th style='white-space: nowrap'>Deliveries QoQ</th>"
+        "<th style='white-space: nowrap'>Deliveries YoY</th></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    problems = layout_problems(browser, page, DESKTOP)
+    assert any(p.startswith("overlapping") for p in problems), problems
+    assert any(p.startswith("overflowing") for p in problems), problems
+    assert any(p.startswith("outside its cell") for p in problems), problems

@@ -120,3 +120,84 @@ def test_make_lab_serves_the_notebooks_and_stops_cleanly(tmp_path):
     assert stopped_cleanly, f"make lab did not stop on SIGTERM:\n{log.read_text()}"
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "the port is still open"
+
+
+# --- a fresh open in JupyterLab leaves the notebooks unmodified ------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+KERNEL_SETTLE = 3.0  # seconds after the kernel is idle for Lab to write its metadata
+
+
+def start_lab(root: Path, port: int, log: Path) -> subprocess.Popen:
+    """JupyterLab serving ``root`` on 127.0.0.1:``port`` (its own process group)."""
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(log.parent / "runtime")}
+    command = [
+        str(ROOT / ".venv" / "bin" / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        "--LabApp.news_url=",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def dirty_after_opening(browser, base: str, name: str, shot: Path) -> bool:
+    """Open ``name`` in Lab, let its kernel start and settle; is the document marked modified?"""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        # A workspace of its own, so no other notebook is restored beside it.
+        workspace = Path(name).stem
+        page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?token={TOKEN}")
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+        page.wait_for_selector(panel, timeout=START_TIMEOUT * 1000)
+        page.wait_for_selector(
+            f'{panel} .jp-Notebook-ExecutionIndicator[data-status="idle"]',
+            timeout=START_TIMEOUT * 1000,
+        )
+        time.sleep(KERNEL_SETTLE)
+        page.screenshot(path=str(shot))
+        return page.locator(".lm-TabBar-tab.jp-mod-dirty").count() > 0
+    finally:
+        page.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed; Lab open test skipped")
+def test_opening_the_notebooks_in_lab_leaves_them_unmodified(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    root = tmp_path / "root"
+    shutil.copytree(ROOT / "notebooks", root)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "lab.log"
+    process = start_lab(root, port, log)
+    try:
+        wait_until_answering(process, base, log)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            try:
+                dirty = {
+                    path.name: dirty_after_opening(
+                        browser, base, path.name, tmp_path / f"{path.stem}.png"
+                    )
+                    for path in sorted(root.glob("*.ipynb"))
+                }
+            finally:
+                browser.close()
+    finally:
+        stop(process)
+    assert dirty and not any(dirty.values()), f"marked modified on opening: {dirty}"

@@ -75,6 +75,71 @@ def test_notebook_is_committed_without_outputs(path):
     assert nb["metadata"]["kernelspec"]["name"] == KERNEL
 
 
+def load_stripper():
+    """tools/strip_notebooks.py as a module (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "strip_notebooks", ROOT / "tools" / "strip_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_file_is_what_jupyter_saves(path):
+    # Jupyter's contents manager saves with nbformat.write: nbformat's JSON and a final newline.
+    # A file laid out otherwise changes on the first save from Lab.
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+    assert all(cell.get("id") for cell in nb.cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_carries_the_metadata_lab_sets_when_the_kernel_starts(path):
+    # Lab replaces kernelspec and language_info with the kernel's on opening; any difference
+    # marks the notebook modified before the user has touched it (issue 13).
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    assert metadata["kernelspec"] == {
+        "display_name": spec.display_name,
+        "language": spec.language,
+        "name": KERNEL,
+    }
+    # The kernel reports its Python's full version; another patch release of the pinned Python
+    # (environment.yml) makes Lab mark the notebooks modified until 'make strip' records it.
+    expected = dict(IPythonKernel.language_info)
+    recorded = dict(metadata["language_info"])
+    minor = ".".join(expected.pop("version").split(".")[:2])
+    assert recorded.pop("version").startswith(minor + "."), "run 'make strip'"
+    assert recorded == expected, "run 'make strip'"
+
+
+def test_the_stripper_keeps_what_lab_adds_and_removes_outputs(tmp_path):
+    stripper = load_stripper()
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=nbformat.NO_CONVERT)
+    nb.metadata["language_info"] = {"name": "python"}  # as the notebooks were first written
+    nb.metadata["papermill"] = {"duration": 1.0}
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="hello")]
+    nb.cells[1].execution_count = 3
+    dirty = tmp_path / "explore.ipynb"
+    dirty.write_text(json.dumps(nb, indent=2), encoding="utf-8")
+    assert stripper.main(["--check", str(dirty)]) == 1
+    assert stripper.main([str(dirty)]) == 0
+    committed = (ROOT / "notebooks" / "explore.ipynb").read_text(encoding="utf-8")
+    assert dirty.read_text(encoding="utf-8") == committed
+    assert stripper.main(["--check", str(dirty)]) == 0
+
+
+def test_the_notebooks_have_no_generator_to_drift_from():
+    # tools/make_notebooks.py generated the first notebooks; the .ipynb files are the source now.
+    assert not (ROOT / "tools" / "make_notebooks.py").exists()
+
+
 def test_explore_notebook_code_cells_are_short_calls_into_the_package():
     nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
@@ -87,9 +152,11 @@ def test_quarterly_report_run_by_hand_matches_make_report(real_data, tmp_path):
     # A person opening the notebook runs it from wherever they are: not the repository root.
     nb = execute(ROOT / "notebooks" / "quarterly_report.ipynb", cwd=tmp_path)
     summary = metrics.summarize(real_data, "2019Q3")
-    headline = html.unescape(re.sub(r"<[^>]+>", "", html_output(nb, "sections.headline(summary)")))
+    headline_html = html_output(nb, "sections.headline_block(summary)")
+    headline = html.unescape(re.sub(r"<[^>]+>", "", headline_html))
     assert headline == narrative.headline(summary)
-    assert html_output(nb, "sections.kpi_table(summary)") == sections.kpi_table(summary)
+    kpis = html_output(nb, "sections.kpi_table(summary, data)")
+    assert kpis == sections.kpi_table(summary, real_data)
 
 
 # --- the explorer ---------------------------------------------------------------------------
@@ -99,8 +166,8 @@ def test_explorer_shows_the_report_headline_for_2019q3(real_data):
     headline, kpis, chart = explore.quarter_sections(real_data, "2019Q3")
     assert "96,155" in headline
     assert "3,000 short of the 100,000 goal" in headline
-    assert headline == sections.headline(metrics.summarize(real_data, "2019Q3"))
-    assert kpis == sections.kpi_table(metrics.summarize(real_data, "2019Q3"))
+    assert headline == sections.headline_block(metrics.summarize(real_data, "2019Q3"))
+    assert kpis == sections.kpi_table(metrics.summarize(real_data, "2019Q3"), real_data)
     assert chart.startswith('<figure class="chart">')
 
 

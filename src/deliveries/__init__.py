@@ -9,8 +9,11 @@ The public API, what the notebooks use (``from deliveries import load, summarize
 - ``annual_table(dataset)``: per year: totals and the annual goal, met or missed.
 - ``headline(summary)``: the report's headline paragraph as text.
 - ``goal_results(dataset)``: the quarters with a stated deliveries goal, hit or missed.
+- ``annual_results(dataset)``: each year against its annual goal, and whether that goal was
+  stated as a unit count or derived from a growth statement.
 - ``quarter_explorer(dataset, quarter=None, goal=None)``: widgets to pick a quarter and a goal.
-- ``plots``: charts (matplotlib Figures); ``sections``: the report's HTML blocks.
+- ``plots``: charts (matplotlib Figures); ``sections``: the quarterly report's HTML blocks;
+  ``history_sections``: the history report's; ``wording``: how every figure is written.
 
 Names are loaded on first use, so ``import deliveries`` stays light: matplotlib, ipywidgets and
 the rendering libraries are imported only when something that needs them is used.
@@ -27,9 +30,12 @@ __all__ = [
     "annual_table",
     "headline",
     "goal_results",
+    "annual_results",
     "quarter_explorer",
     "plots",
     "sections",
+    "history_sections",
+    "wording",
 ]
 
 # public name -> (module, attribute); attribute None means the module itself
@@ -40,9 +46,12 @@ _LAZY = {
     "annual_table": ("metrics", "annual_table"),
     "headline": ("narrative", "headline"),
     "goal_results": ("explore", "goal_results"),
+    "annual_results": ("explore", "annual_results"),
     "quarter_explorer": ("explore", "quarter_explorer"),
     "plots": ("plots", None),
     "sections": ("sections", None),
+    "history_sections": ("history_sections", None),
+    "wording": ("wording", None),
 }
 
 

@@ -10,7 +10,7 @@ from html import escape
 
 import pandas as pd
 
-from . import metrics, plots, sections
+from . import metrics, plots, sections, wording
 from .dataset import Dataset
 from .errors import DeliveriesError
 
@@ -28,14 +28,19 @@ def quarter_sections(
     summary = metrics.summarize(dataset, quarter, goal=goal or None)
     table = metrics.quarterly_table(dataset)
     figure = plots.production_vs_deliveries(table, summary.quarter, summary.goal)
-    return [sections.headline(summary), sections.kpi_table(summary), sections.chart(figure)]
+    return [
+        sections.headline_block(summary),
+        sections.kpi_table(summary, dataset),
+        sections.chart(figure),
+    ]
 
 
 def goal_results(dataset: Dataset) -> pd.DataFrame:
     """Every quarter with a stated deliveries goal: goal, delivered, shortfall and whether met.
 
     Shortfall is goal - delivered (negative when beaten); ``approx`` marks deliveries that Tesla
-    gave as approximate (within 0.5%).
+    gave as approximate (within 0.5%); ``goal_basis`` is "stated", or the growth statement the
+    goal was derived from.
     """
     summaries = [metrics.summarize(dataset, quarter) for quarter in dataset.quarters]
     rows = [
@@ -46,12 +51,31 @@ def goal_results(dataset: Dataset) -> pd.DataFrame:
             "approx": s.delivered_approx,
             "shortfall": s.shortfall,
             "met": s.shortfall <= 0,
+            "goal_basis": goal_basis(dataset, s.goal_row),
         }
         for s in summaries
         if s.goal is not None
     ]
-    columns = ["quarter", "goal", "delivered", "approx", "shortfall", "met"]
+    columns = ["quarter", "goal", "delivered", "approx", "shortfall", "met", "goal_basis"]
     return pd.DataFrame(rows, columns=columns).set_index("quarter")
+
+
+def goal_basis(dataset: Dataset, goal_row: int | None) -> str:
+    """``stated`` for a unit count Tesla gave; ``derived from 50% growth`` for a derived goal."""
+    derived = wording.derived_goal(dataset.goals, goal_row)
+    return f"derived from {derived}" if derived else "stated"
+
+
+def annual_results(dataset: Dataset) -> pd.DataFrame:
+    """Each year against its annual goal (``annual_table``'s main columns) and the goal's basis."""
+    annual = metrics.annual_table(dataset)
+    columns = ["year", "goal", "goal_high", "goal_metric", "actual_for_goal", "met", "difference"]
+    results = annual[columns].copy()
+    results["goal_basis"] = [
+        goal_basis(dataset, row) if not pd.isna(goal) else ""
+        for row, goal in zip(annual["goal_row"], annual["goal"], strict=True)
+    ]
+    return results.set_index("year")
 
 
 def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | None = None):

@@ -1,38 +1,12 @@
-"""How figures are written for people: thousands separators, signed percentages, n/a."""
+"""The plain-text table that ``deliveries metrics`` prints; figures are written by wording.py."""
 
 from __future__ import annotations
 
 from .metrics import QuarterSummary
+from .wording import NOT_AVAILABLE, count, percent, plain_percent, record_status, share
 
-NOT_AVAILABLE = "n/a"
-
-
-def count(value: int | None, approx: bool = False, signed: bool = False) -> str:
-    """``97000`` -> ``97,000`` (``~97,000`` when approximate); None -> ``n/a``."""
-    if value is None:
-        return NOT_AVAILABLE
-    text = f"{value:+,}" if signed else f"{value:,}"
-    if signed:
-        text = text.replace("-", "\u2212")
-    return f"~{text}" if approx else text
-
-
-def percent(fraction: float | None, signed: bool = True, digits: int = 1) -> str:
-    """``0.10462`` -> ``+10.5%``; None -> ``n/a``."""
-    if fraction is None:
-        return NOT_AVAILABLE
-    value = fraction * 100
-    if round(value, digits) == 0:
-        value = 0.0
-    text = f"{value:+.{digits}f}%" if signed else f"{value:.{digits}f}%"
-    return text.replace("-", "\u2212")
-
-
-def plain_percent(value: float | None, digits: int = 0) -> str:
-    """A percentage already in percent units: ``15.0`` -> ``15%``."""
-    if value is None:
-        return NOT_AVAILABLE
-    return f"{value:.{digits}f}%"
+# Re-exported for callers written before wording.py (mailer.py); new code imports wording.
+__all__ = ["NOT_AVAILABLE", "count", "percent", "plain_percent", "metrics_text"]
 
 
 def metrics_text(summary: QuarterSummary) -> str:
@@ -64,8 +38,8 @@ def metrics_text(summary: QuarterSummary) -> str:
             )
         )
     rows += [
-        ("Production record", _record_text(summary.record_produced)),
-        ("Delivery record", _record_text(summary.record_delivered)),
+        ("Production record", record_status(summary.record_produced)),
+        ("Delivery record", record_status(summary.record_delivered)),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
@@ -75,18 +49,10 @@ def metrics_text(summary: QuarterSummary) -> str:
         f"{'Lease':>7}{'Leased':>8}"
     )
     for model in summary.models:
-        share = "" if model.delivered_share_pct is None else f"{model.delivered_share_pct:.1f}%"
         lines.append(
             f"{model.model_line:<14}{count(model.produced):>10}"
             f"{count(model.delivered, approx):>11}{count(model.gap, signed=True):>9}"
-            f"{share or NOT_AVAILABLE:>8}{plain_percent(model.lease_pct):>7}"
+            f"{share(model.delivered_share_pct):>8}{plain_percent(model.lease_pct):>7}"
             f"{count(model.leased_estimate):>8}"
         )
     return "\n".join(lines)
-
-
-def _record_text(record) -> str:
-    if record.is_record is None:
-        return NOT_AVAILABLE
-    previous = f"{record.previous_quarter}, {record.previous_value:,}"
-    return f"yes (previous: {previous})" if record.is_record else f"no (record: {previous})"

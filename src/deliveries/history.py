@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import metrics, quarters
+from . import metrics, quarters, wording
 from .dataset import Dataset
 
 
@@ -18,7 +18,7 @@ class HistoryView:
     end: str
     table: pd.DataFrame
     lines: pd.DataFrame
-    annual: pd.DataFrame
+    annual: pd.DataFrame  # metrics.annual_table plus goal_derived_from (statement or None)
 
 
 def build(dataset: Dataset, start: str | None = None, end: str | None = None) -> HistoryView:
@@ -35,7 +35,11 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
     table = table[(table.index >= first) & (table.index <= last)]
     lines = dataset.lines[(dataset.lines["period"] >= first) & (dataset.lines["period"] <= last)]
     annual = metrics.annual_table(dataset)
-    annual = annual[(annual["year"] >= first.year) & (annual["year"] <= last.year)]
+    annual = annual[(annual["year"] >= first.year) & (annual["year"] <= last.year)].copy()
+    # A goal derived from a growth statement ("50% growth") rather than a unit count Tesla gave.
+    annual["goal_derived_from"] = [
+        wording.derived_goal(dataset.goals, row) for row in annual["goal_row"]
+    ]
     return HistoryView(
         quarters.label(first), quarters.label(last), table, lines, annual.reset_index(drop=True)
     )

@@ -1,39 +1,31 @@
-"""Sentences generated from a quarter's summary: the headline paragraph and its parts."""
+"""Sentences generated from a quarter's summary: the headline paragraph and its parts.
+
+The figures in them are written by :mod:`deliveries.wording`; this module only builds sentences.
+"""
 
 from __future__ import annotations
 
-from . import formatting as fmt
-from . import quarters
-from .metrics import QuarterSummary, Record, growth, uncertainty_band
+import pandas as pd
 
-
-def _q(label: str) -> str:
-    return quarters.display(quarters.parse_quarter(label))
+from . import templates
+from . import wording as say
+from .metrics import QuarterSummary, growth
 
 
 def _about(summary: QuarterSummary) -> str:
     return "approximately " if summary.delivered_approx else ""
 
 
-def _record_clause(record: Record, noun: str, value_approx: bool = False) -> str:
-    if record.is_record is None:
-        return ""
-    previous = f"{fmt.count(record.previous_value)} in {_q(record.previous_quarter)}"
-    if record.is_record:
-        return f"a {noun} record (previous high: {previous})"
-    return f"below the {noun} record of {previous}"
-
-
 def deliveries_sentence(summary: QuarterSummary) -> str:
     """What was delivered and produced, and whether either was a record."""
-    quarter = _q(summary.quarter)
-    text = f"Tesla delivered {_about(summary)}{fmt.count(summary.delivered)} vehicles in {quarter}"
-    clause = _record_clause(summary.record_delivered, "delivery")
+    quarter = say.quarter_name(summary.quarter)
+    text = f"Tesla delivered {_about(summary)}{say.count(summary.delivered)} vehicles in {quarter}"
+    clause = say.record_clause(summary.record_delivered, "delivery")
     text += f", {clause}" if clause else ""
     if summary.produced is None:
         return text + "; the release gave no production figure."
-    text += f", and produced {fmt.count(summary.produced)}"
-    clause = _record_clause(summary.record_produced, "production")
+    text += f", and produced {say.count(summary.produced)}"
+    clause = say.record_clause(summary.record_produced, "production")
     return text + (f", {clause}." if clause else ".")
 
 
@@ -41,53 +33,33 @@ def goal_sentence(summary: QuarterSummary) -> str:
     """Shortfall or beat against the goal, with the +-0.5% band for approximate deliveries."""
     if summary.goal is None:
         return "No deliveries goal was stated for the quarter."
-    goal = fmt.count(summary.goal)
-    share = fmt.percent(abs(summary.shortfall_fraction), signed=False)
-    band = ""
-    low, high = summary.shortfall_low, summary.shortfall_high
-    if low != high:
-        if low <= 0 <= high:
-            band = (
-                f"; within Tesla's \u00b10.5% caveat ({fmt.count(summary.delivered_low)} to "
-                f"{fmt.count(summary.delivered_high)} delivered) it may have gone either way"
-            )
-        else:
-            ends = sorted((abs(low), abs(high)))
-            noun = "shortfall" if summary.shortfall > 0 else "margin"
-            band = (
-                f"; allowing for Tesla's \u00b10.5% caveat the {noun} is "
-                f"{fmt.count(ends[0])} to {fmt.count(ends[1])}"
-            )
+    goal = say.count(summary.goal)
+    share = say.percent(abs(summary.shortfall_fraction), signed=False)
+    band = say.shortfall_band_clause(summary)
     if summary.shortfall > 0:
         return (
-            f"That is {fmt.count(summary.shortfall)} short of the {goal} goal "
+            f"That is {say.count(summary.shortfall)} short of the {goal} goal "
             f"({share} of the goal{band})."
         )
     if summary.shortfall == 0:
         return f"That exactly meets the {goal} goal{band}."
     return (
-        f"That beats the {goal} goal by {fmt.count(-summary.shortfall)} "
+        f"That beats the {goal} goal by {say.count(-summary.shortfall)} "
         f"({share} of the goal{band})."
     )
 
 
-def _change(fraction: float | None) -> str:
-    if fraction is None:
-        return "n/a"
-    word = "up" if fraction >= 0 else "down"
-    return f"{word} {fmt.percent(abs(fraction), signed=False)}"
-
-
 def growth_sentence(summary: QuarterSummary) -> str:
     """Quarter-over-quarter and year-over-year growth of production and deliveries."""
-    previous, year_ago = _q(summary.previous_quarter), _q(summary.year_ago_quarter)
+    previous = say.quarter_name(summary.previous_quarter)
+    year_ago = say.quarter_name(summary.year_ago_quarter)
     clauses = []
     for noun, qoq, yoy in (
         ("production", summary.produced_qoq, summary.produced_yoy),
         ("deliveries", summary.delivered_qoq, summary.delivered_yoy),
     ):
         changes = [
-            f"{_change(value)} on {name}"
+            f"{say.change(value)} on {name}"
             for value, name in ((qoq, previous), (yoy, year_ago))
             if value is not None
         ]
@@ -95,7 +67,8 @@ def growth_sentence(summary: QuarterSummary) -> str:
             verb = "was" if noun == "production" else "were"
             clauses.append(f"{noun} {verb} {' and '.join(changes)}")
     if not clauses:
-        return f"There is no earlier quarter in the data to compare {_q(summary.quarter)} with."
+        quarter = say.quarter_name(summary.quarter)
+        return f"There is no earlier quarter in the data to compare {quarter} with."
     sentence = "; ".join(clauses)
     return sentence[0].upper() + sentence[1:] + "."
 
@@ -104,25 +77,27 @@ def inventory_sentence(summary: QuarterSummary) -> str:
     """Whether deliveries exceeded production and what that did to the inventory proxy."""
     if summary.gap is None:
         return ""
-    since = _q(summary.cumulative_gap_from) if summary.cumulative_gap_from else ""
-    cumulative = (
-        f"; production has exceeded deliveries by {fmt.count(summary.cumulative_gap)} "
-        f"in total since {since}"
-        if summary.cumulative_gap is not None and summary.cumulative_gap >= 0
-        else f"; deliveries have exceeded production by {fmt.count(-summary.cumulative_gap)}"
-        f" in total since {since}"
-        if summary.cumulative_gap is not None
-        else ""
-    )
+    since = say.quarter_name(summary.cumulative_gap_from) if summary.cumulative_gap_from else ""
+    total = summary.cumulative_gap
+    if total is None:
+        cumulative = ""
+    elif total >= 0:
+        cumulative = (
+            f"; production has exceeded deliveries by {say.count(total)} in total since {since}"
+        )
+    else:
+        cumulative = (
+            f"; deliveries have exceeded production by {say.count(-total)} in total since {since}"
+        )
     if summary.gap < 0:
         return (
-            f"Deliveries exceeded production by {fmt.count(-summary.gap)} vehicles, drawing "
+            f"Deliveries exceeded production by {say.count(-summary.gap)} vehicles, drawing "
             f"inventory down{cumulative}."
         )
     if summary.gap == 0:
         return f"Production matched deliveries exactly{cumulative}."
     return (
-        f"Production exceeded deliveries by {fmt.count(summary.gap)} vehicles, adding to "
+        f"Production exceeded deliveries by {say.count(summary.gap)} vehicles, adding to "
         f"inventory{cumulative}."
     )
 
@@ -138,8 +113,11 @@ def headline(summary: QuarterSummary) -> str:
     return " ".join(s for s in sentences if s)
 
 
-def year_to_date_sentence(summary: QuarterSummary) -> str:
-    """Progress against the annual goal and what the rest of the year needs."""
+def year_to_date_sentence(summary: QuarterSummary, goals: pd.DataFrame | None = None) -> str:
+    """Progress against the annual goal and what the rest of the year needs.
+
+    With ``goals`` (the dataset's goals table) a goal derived from a growth statement says so.
+    """
     ytd = summary.year_to_date
     what = "production" if ytd.metric == "production" else "deliveries"
     scope = "" if ytd.scope == "all" else f" ({ytd.scope} only)"
@@ -150,17 +128,16 @@ def year_to_date_sentence(summary: QuarterSummary) -> str:
         )
     approx = "~" if ytd.so_far_approx else ""
     text = f"{what.capitalize()}{scope} in {ytd.year} so far: {approx}{ytd.so_far:,}"
-    text += f" ({', '.join(_q(q) for q in ytd.quarters)})."
+    text += f" ({', '.join(say.quarter_name(q) for q in ytd.quarters)})."
     if ytd.goal is None:
         return text + f" No annual goal for {ytd.year} is recorded."
-    goal = f"{ytd.goal:,}" + (f"-{ytd.goal_high:,}" if ytd.goal_high else "")
-    text += f" The annual goal is {goal}."
+    derived = say.derived_goal(goals, ytd.goal_row)
+    text += f" The annual goal is {say.goal_in_prose(ytd.goal, ytd.goal_high, derived)}."
     if ytd.quarters_left == 0:
         verdict = "met" if ytd.met else "missed"
         diff = ytd.so_far - ytd.goal
-        return (
-            text + f" The goal was {verdict} ({fmt.count(diff, signed=True)} against its low end)."
-        )
+        margin = say.count(diff, signed=True)
+        return text + f" The goal was {verdict} ({margin} against its low end)."
     rest = (
         "Q4 needs" if ytd.quarters_left == 1 else f"The remaining {ytd.quarters_left} quarters need"
     )
@@ -172,43 +149,15 @@ def year_to_date_sentence(summary: QuarterSummary) -> str:
     return text + f" {rest} {needed}."
 
 
-def record_check(noun: str, value: int | None, record: Record, approx: bool) -> str:
-    """One sentence verifying a record claim against every earlier quarter in the data."""
-    if value is None:
-        return f"{noun}: no figure for the quarter, so no record can be checked."
-    if record.is_record is None:
-        return (
-            f"{noun} {fmt.count(value, approx)}: the first quarter in the data; nothing to compare."
-        )
-    previous = f"{fmt.count(record.previous_value)} in {_q(record.previous_quarter)}"
-    if not record.is_record:
-        return (
-            f"{noun} {fmt.count(value, approx)}: not a record; the record is {previous} "
-            f"({fmt.count(value - record.previous_value, signed=True)})."
-        )
-    text = (
-        f"{noun} {fmt.count(value, approx)}: a record, above every earlier quarter in the data;"
-        f" the previous record was {previous}"
-        f" ({fmt.count(value - record.previous_value, signed=True)})."
-    )
-    low, _ = uncertainty_band(value, approx)
-    if approx and low <= record.previous_value:
-        text += " The margin is within Tesla's \u00b10.5% caveat, so the record is not certain."
-    return text
-
-
 def vintage_notes(summary: QuarterSummary) -> list[str]:
     """Which figures the growth rates use, and the restated alternative where one is known."""
-    notes = [
-        "Figures are as first announced in each quarter's release; growth rates compare "
-        "first-announced figures."
-    ]
+    notes = [templates.notes().first_announced_only]
     revised = {(r.quarter, r.metric): r for r in summary.revisions}
     for r in summary.revisions:
         what = "deliveries" if r.metric == "delivered" else "production"
         notes.append(
-            f"{_q(r.quarter)} {what} were first announced as {r.first_announced:,} and "
-            f"later restated as {r.revised:,} (source: {r.source})."
+            f"{say.quarter_name(r.quarter)} {what} were first announced as "
+            f"{r.first_announced:,} and later restated as {r.revised:,} (source: {r.source})."
         )
     pairs = (
         (
@@ -250,9 +199,9 @@ def vintage_notes(summary: QuarterSummary) -> list[str]:
                 now_rev.revised if now_rev else current, then_rev.revised if then_rev else earlier
             )
             notes.append(
-                f"{noun} {name}: {fmt.percent(first_growth)} on first-announced figures "
-                f"(used in this report); {fmt.percent(restated)} on restated figures."
+                f"{noun} {name}: {say.percent(first_growth)} on first-announced figures "
+                f"(used in this report); {say.percent(restated)} on restated figures."
             )
     if len(notes) == 1:
-        notes.append("No later restatement of these quarters is recorded in the data.")
+        notes.append(templates.notes().no_restatement)
     return notes

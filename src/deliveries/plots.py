@@ -4,36 +4,38 @@ One palette throughout, chosen to stay apart in grayscale (dark navy against lig
 white edges, line styles and marker shapes as second cues), so printed reports read the same in
 black and white. No hatching: it multiplies the SVG's paths and slows the PDF engine several-fold.
 Styles are applied per figure with context managers, so nothing leaks between reports rendered in
-one kernel.
+one kernel. Figures are plain ``Figure`` objects (no pyplot state) and importing this module leaves
+matplotlib's backend alone: a notebook user's own ``plt.plot()`` still shows, and the command
+line sets its backend itself (``MPLBACKEND``).
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")  # no display here; a notebook's inline backend still shows the figures
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from . import quarters  # noqa: E402
-from .metrics import UNCERTAINTY  # noqa: E402
+from . import quarters, wording
+from .metrics import UNCERTAINTY
 
 PRODUCED = "#1d3557"
 DELIVERED = "#f4a259"
 ACCENT = "#7a7a7a"
 GOAL = "#111111"
-# Luminance steps (dark, mid, light) so model lines stay apart when printed in grayscale.
+# Every line its own colour; a line and the one it continues (S and X -> S/X, 3 -> 3/Y) share a
+# hue family. Lines stacked next to each other in some quarter (S|X|3, 3|S/X, S/X|3/Y,
+# 3/Y|Other) differ in lightness, so they stay apart when printed in grayscale.
 MODEL_COLORS = {
     "Model S": "#1d3557",
-    "Model X": "#8fb3d1",
-    "Model S/X": "#3b6a96",
+    "Model X": "#5b84ad",
     "Model 3": "#f4a259",
-    "Model 3/Y": "#f4a259",
+    "Model S/X": "#2a7f8e",
+    "Model 3/Y": "#fbd9a5",
     "Other Models": "#3d3d3d",
 }
 FALLBACK_COLORS = ["#8d6a9f", "#bfbfbf", "#556b2f", "#c9a227"]
@@ -55,22 +57,13 @@ thousands = FuncFormatter(lambda value, _: f"{value:,.0f}")
 signed_percent = FuncFormatter(lambda value, _: f"{value:+.0f}%" if value else "0%")
 
 
+@contextlib.contextmanager
 def _style():
     """Context manager that applies the report style to figures created inside it."""
-    return _Chain(sns.axes_style("whitegrid", {"grid.color": "#e3e3e3"}), plt.rc_context(RC))
-
-
-class _Chain:
-    def __init__(self, *managers):
-        self.managers = managers
-
-    def __enter__(self):
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *exc):
-        for manager in reversed(self.managers):
-            manager.__exit__(*exc)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(sns.axes_style("whitegrid", {"grid.color": "#e3e3e3"}))
+        stack.enter_context(matplotlib.rc_context(RC))
+        yield
 
 
 def _new(
@@ -107,11 +100,11 @@ def _window(table: pd.DataFrame, quarter: str | None, window: int | None) -> pd.
 
 
 def _labels(index: pd.Index) -> list[str]:
-    return [f"Q{p.quarter}\n{p.year}" for p in index]
+    return [wording.tick_label(p) for p in index]
 
 
 def _span(rows: pd.DataFrame) -> str:
-    return f"{quarters.display(rows.index[0])}\u2013{quarters.display(rows.index[-1])}"
+    return wording.quarter_span(rows.index[0], rows.index[-1])
 
 
 def production_vs_deliveries(
@@ -179,7 +172,7 @@ def production_vs_deliveries(
     return fig
 
 
-def growth(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
+def growth_chart(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
     """Quarter-over-quarter and year-over-year growth of production and deliveries, in %."""
     rows = _window(table, quarter, window)
     with _style():
@@ -206,7 +199,7 @@ def growth(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
                     markeredgecolor=PRODUCED,
                 )
             ax.axhline(0, color=ACCENT, linewidth=0.8)
-            ax.set_xticks(x, [f"Q{p.quarter}\n{str(p.year)[2:]}" for p in rows.index])
+            ax.set_xticks(x, [wording.tick_label(p, short_year=True) for p in rows.index])
             ax.set_title(f"{title} growth, %")
             ax.yaxis.set_major_formatter(signed_percent)
         axes[0].set_ylabel("Change in %")
@@ -221,7 +214,7 @@ def growth(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
     return fig
 
 
-def gap(table: pd.DataFrame, quarter: str | None = None, window: int | None = 8) -> Figure:
+def gap_chart(table: pd.DataFrame, quarter: str | None = None, window: int | None = 8) -> Figure:
     """Produced minus delivered per quarter (bars) and its running total (line)."""
     rows = _window(table, quarter, window)
     with _style():
@@ -329,7 +322,7 @@ def _series_pair(ax, table: pd.DataFrame, suffix: str = "", scale: float = 1.0) 
     return x
 
 
-def history(table: pd.DataFrame) -> Figure:
+def history_chart(table: pd.DataFrame) -> Figure:
     """Production and deliveries over every quarter in the data."""
     with _style():
         fig, ax = _new(height=3.2)
@@ -341,7 +334,7 @@ def history(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def yoy_growth(table: pd.DataFrame) -> Figure:
+def yoy_growth_chart(table: pd.DataFrame) -> Figure:
     """Year-over-year growth of deliveries and production over every quarter."""
     with _style():
         fig, ax = _new()
@@ -355,7 +348,11 @@ def yoy_growth(table: pd.DataFrame) -> Figure:
 
 
 def annual_vs_goal(annual: pd.DataFrame) -> Figure:
-    """Each year's deliveries (or the goal's metric) against its stated goal or guidance."""
+    """Each year's deliveries (or the goal's metric) against its stated goal or guidance.
+
+    Goals derived from a growth rate (a ``goal_derived_from`` column, as ``history.build``
+    adds) get their own line style and legend entry.
+    """
     with _style():
         fig, ax = _new()
         x = np.arange(len(annual))
@@ -373,8 +370,12 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
         )
         goals = annual["goal"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         highs = annual["goal_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        # A goal worked out from a growth rate (history.build marks them) is drawn apart from
+        # the unit counts Tesla stated.
+        derived = annual.get("goal_derived_from", pd.Series([None] * len(annual))).notna()
+        derived = derived.to_numpy(dtype=bool)
         ax.hlines(
-            goals,
+            np.where(derived, np.nan, goals),
             x - 0.38,
             x + 0.38,
             colors=GOAL,
@@ -382,6 +383,16 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
             linewidth=1.4,
             label="Goal (low end of a range)",
         )
+        if derived.any():
+            ax.hlines(
+                np.where(derived, goals, np.nan),
+                x - 0.38,
+                x + 0.38,
+                colors=ACCENT,
+                linestyles="-.",
+                linewidth=1.4,
+                label="Goal derived from a growth rate",
+            )
         ax.hlines(
             highs,
             x - 0.38,

@@ -1,0 +1,267 @@
+"""How every figure is written for people: the one place to change a figure's wording.
+
+Counts (``~97,000``, ``+1,200``), percentages, quarter names (``Q3 2019``), goals and goal
+ranges (marked when derived from a growth statement), the shortfall and its +-0.5% band, and
+records. The report's blocks (``sections``), its sentences (``narrative``), the index page and
+the explorer all write figures through these functions, so a figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import quarters
+from .metrics import QuarterSummary, Record, uncertainty_band
+
+NOT_AVAILABLE = "n/a"
+MINUS = "\u2212"
+RANGE_DASH = "\u2013"
+PLUS_MINUS_HALF = "\u00b10.5%"
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def count(value: int | None, approx: bool = False, signed: bool = False) -> str:
+    """``97000`` -> ``97,000`` (``~97,000`` when approximate, ``+97,000`` signed); None -> n/a."""
+    if value is None:
+        return NOT_AVAILABLE
+    text = f"{value:+,}" if signed else f"{value:,}"
+    if signed:
+        text = text.replace("-", MINUS)
+    return f"~{text}" if approx else text
+
+
+def percent(fraction: float | None, signed: bool = True, digits: int = 1) -> str:
+    """``0.10462`` -> ``+10.5%``; None -> ``n/a``."""
+    if fraction is None:
+        return NOT_AVAILABLE
+    value = fraction * 100
+    if round(value, digits) == 0:
+        value = 0.0
+    text = f"{value:+.{digits}f}%" if signed else f"{value:.{digits}f}%"
+    return text.replace("-", MINUS)
+
+
+def plain_percent(value: float | None, digits: int = 0) -> str:
+    """A percentage already in percent units: ``15.0`` -> ``15%``."""
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{value:.{digits}f}%"
+
+
+def share(value: float | None) -> str:
+    """A share of deliveries in percent units: ``62.34`` -> ``62.3%``."""
+    return NOT_AVAILABLE if value is None else f"{value:.1f}%"
+
+
+def change(fraction: float | None) -> str:
+    """Growth as words: ``0.12`` -> ``up 12.0%``, ``-0.05`` -> ``down 5.0%``."""
+    if fraction is None:
+        return NOT_AVAILABLE
+    word = "up" if fraction >= 0 else "down"
+    return f"{word} {percent(abs(fraction), signed=False)}"
+
+
+def optional(value, writer=count, **options) -> str:
+    """``writer(value)`` for a value from a table cell, where NaN/NA means n/a."""
+    if value is None or pd.isna(value):
+        return NOT_AVAILABLE
+    return writer(int(value) if writer is count else value, **options)
+
+
+# --- quarters --------------------------------------------------------------------------------
+
+
+def quarter_name(quarter: str | pd.Period | None) -> str:
+    """``2019Q3`` (or its Period) -> ``Q3 2019``; None -> ``n/a``."""
+    if quarter is None:
+        return NOT_AVAILABLE
+    return quarters.display(quarters.parse_quarter(quarter))
+
+
+def quarter_span(first: str | pd.Period, last: str | pd.Period) -> str:
+    """``Q1 2019–Q3 2019``."""
+    return f"{quarter_name(first)}{RANGE_DASH}{quarter_name(last)}"
+
+
+def tick_label(quarter: str | pd.Period, short_year: bool = False) -> str:
+    """A chart's axis label for a quarter, on two lines: ``Q3\n2019`` (``Q3\n19`` short)."""
+    period = quarters.parse_quarter(quarter)
+    year = str(period.year)[2:] if short_year else str(period.year)
+    return f"Q{period.quarter}\n{year}"
+
+
+# --- goals -----------------------------------------------------------------------------------
+
+# "20%-30%", "20-30%", "20 to 30%" (a range) or "50%" (one rate)
+_GROWTH = re.compile(
+    r"(\d+(?:\.\d+)?)\s*%?\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s*%"
+)
+
+
+def goal_range(goal: int | None, high: int | None = None) -> str:
+    """``360,000–400,000`` for a range, ``100,000`` for a single figure; None -> ``n/a``."""
+    if goal is None or pd.isna(goal):
+        return NOT_AVAILABLE
+    if high is None or pd.isna(high):
+        return f"{int(goal):,}"
+    return f"{int(goal):,}{RANGE_DASH}{int(high):,}"
+
+
+def derived_statement(quote: str | None) -> str | None:
+    """The growth statement a goal was derived from (``50% growth``), or None when it was stated.
+
+    goals.csv marks such rows with a quote starting ``derived:``; Tesla gave a growth rate, and
+    the unit count is that rate applied to the year before.
+    """
+    text = (quote or "").strip()
+    if not text.lower().startswith("derived"):
+        return None
+    match = _GROWTH.search(text)
+    if not match:
+        return "a growth statement"
+    if match.group(3):
+        return f"{match.group(3)}% growth"
+    return f"{match.group(1)}{RANGE_DASH}{match.group(2)}% growth"
+
+
+def derived_goal(goals: pd.DataFrame | None, row: int | None) -> str | None:
+    """:func:`derived_statement` of goals.csv row ``row`` (None when unknown or stated)."""
+    if goals is None or row is None or pd.isna(row):
+        return None
+    found = goals[goals["row"] == int(row)]
+    return None if found.empty else derived_statement(found.iloc[0]["quote"])
+
+
+DERIVED_MARK = " (derived)"
+
+
+def goal_cell(goal: int | None, high: int | None = None, derived: str | None = None) -> str:
+    """A goal in a table cell: ``749,325 (derived)`` when it was derived from a statement."""
+    text = goal_range(goal, high)
+    return text + DERIVED_MARK if derived else text
+
+
+def goal_in_prose(goal: int | None, high: int | None = None, derived: str | None = None) -> str:
+    """A goal in a sentence, with the statement it was derived from."""
+    text = goal_range(goal, high)
+    if derived:
+        text += f" (derived from a statement of {derived}; Tesla gave no unit count)"
+    return text
+
+
+def derived_goal_note(statements: dict[str, str]) -> str:
+    """The footnote for a table's derived goals: ``{"2021": "50% growth"}`` -> one sentence."""
+    parts = "; ".join(f"{who}: {what}" for who, what in statements.items())
+    return (
+        "(derived): Tesla stated a growth rate, not a unit count; the goal is worked out from "
+        f"that rate and the year before ({parts})."
+    )
+
+
+# --- shortfall and the +-0.5% band -----------------------------------------------------------
+
+
+def shortfall_word(summary: QuarterSummary) -> str:
+    """``Shortfall`` or, when the goal was beaten, ``Beat by``."""
+    return "Shortfall" if summary.shortfall >= 0 else "Beat by"
+
+
+def shortfall_value(summary: QuarterSummary) -> str:
+    """``~3,000 (3.0%)``: the shortfall (or beat) and its share of the goal."""
+    return count(abs(summary.shortfall), summary.delivered_approx) + (
+        f" ({percent(abs(summary.shortfall_fraction), signed=False)})"
+    )
+
+
+def shortfall_range(summary: QuarterSummary) -> str | None:
+    """The shortfall at both ends of Tesla's +-0.5% band (``2,515 to 3,485``); None if exact."""
+    low, high = summary.shortfall_low, summary.shortfall_high
+    if summary.goal is None or low == high:
+        return None
+    ends = sorted((low, high), key=abs) if summary.shortfall < 0 else (low, high)
+    if ends[0] * ends[1] > 0:
+        return f"{count(abs(ends[0]))} to {count(abs(ends[1]))}"
+    return f"{count(ends[0], signed=True)} to {count(ends[1], signed=True)}"
+
+
+def shortfall_band_clause(summary: QuarterSummary) -> str:
+    """The band as a clause of the goal sentence ('' for exact deliveries)."""
+    low, high = summary.shortfall_low, summary.shortfall_high
+    if low == high:
+        return ""
+    if low <= 0 <= high:
+        return (
+            f"; within Tesla's {PLUS_MINUS_HALF} caveat ({count(summary.delivered_low)} to "
+            f"{count(summary.delivered_high)} delivered) it may have gone either way"
+        )
+    ends = sorted((abs(low), abs(high)))
+    noun = "shortfall" if summary.shortfall > 0 else "margin"
+    return (
+        f"; allowing for Tesla's {PLUS_MINUS_HALF} caveat the {noun} is "
+        f"{count(ends[0])} to {count(ends[1])}"
+    )
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def previous_record(record: Record) -> str:
+    """``96,155 in Q3 2019``: the record a quarter is measured against."""
+    return f"{count(record.previous_value)} in {quarter_name(record.previous_quarter)}"
+
+
+def record_clause(record: Record, noun: str) -> str:
+    """``a delivery record (previous high: ...)`` / ``below the delivery record of ...``."""
+    if record.is_record is None:
+        return ""
+    if record.is_record:
+        return f"a {noun} record (previous high: {previous_record(record)})"
+    return f"below the {noun} record of {previous_record(record)}"
+
+
+def record_status(record: Record) -> str:
+    """Short form for the metrics table: ``yes (previous: 2019Q2, 95,200)``."""
+    if record.is_record is None:
+        return NOT_AVAILABLE
+    previous = f"{record.previous_quarter}, {record.previous_value:,}"
+    return f"yes (previous: {previous})" if record.is_record else f"no (record: {previous})"
+
+
+def records_set(summary: QuarterSummary) -> list[str]:
+    """The records a quarter set: ``["production", "deliveries"]``, either, or none."""
+    return [
+        name
+        for name, record in (
+            ("production", summary.record_produced),
+            ("deliveries", summary.record_delivered),
+        )
+        if record.is_record
+    ]
+
+
+def record_check(noun: str, value: int | None, record: Record, approx: bool) -> str:
+    """One sentence verifying a record claim against every earlier quarter in the data."""
+    if value is None:
+        return f"{noun}: no figure for the quarter, so no record can be checked."
+    if record.is_record is None:
+        return f"{noun} {count(value, approx)}: the first quarter in the data; nothing to compare."
+    margin = count(value - record.previous_value, signed=True)
+    if not record.is_record:
+        return (
+            f"{noun} {count(value, approx)}: not a record; the record is "
+            f"{previous_record(record)} ({margin})."
+        )
+    text = (
+        f"{noun} {count(value, approx)}: a record, above every earlier quarter in the data;"
+        f" the previous record was {previous_record(record)} ({margin})."
+    )
+    low, _ = uncertainty_band(value, approx)
+    if approx and low <= record.previous_value:
+        text += (
+            f" The margin is within Tesla's {PLUS_MINUS_HALF} caveat, so the record is not certain."
+        )
+    return text

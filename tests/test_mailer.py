@@ -457,7 +457,7 @@ def test_a_malformed_dotenv_line_is_named_without_its_content(tmp_path):
     path = tmp_path / ".env"
     path.write_text(f"SMTP_HOST=x\n{PASSWORD}\n", encoding="utf-8")
     with pytest.raises(MailError) as caught:
-        mailer.read_dotenv(path)
+        mailer.read_dotenv(path, MailError)
     assert "line 2" in str(caught.value) and PASSWORD not in str(caught.value)
 
 

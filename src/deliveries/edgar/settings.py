@@ -15,12 +15,12 @@ directory (``KEY=VALUE`` lines; the environment wins):
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dotenv import environment
 from ..errors import FetchError
 from ..paths import REPO_ROOT
 
@@ -34,31 +34,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file (quotes removed, comments skipped); {} if absent."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    values: dict[str, str] = {}
-    for line in lines:
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _ENV_LINE.match(line)
-        if not match:
-            continue
-        value = match.group(2)
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[match.group(1)] = value
-    return values
-
-
 def settings_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """``.env`` in the working directory overlaid by ``environ`` (default ``os.environ``)."""
-    merged = read_dotenv(Path.cwd() / ".env")
-    merged.update(os.environ if environ is None else environ)
-    return merged
+    return environment(environ, Path.cwd() / ".env", FetchError)
 
 
 def _number(values: Mapping[str, str], name: str, default: float, kind: type) -> float:

@@ -10,13 +10,13 @@ from email.errors import HeaderParseError, ObsoleteHeaderDefect
 from email.headerregistry import Address
 from pathlib import Path
 
+from ..dotenv import DOTENV, read_dotenv
 from ..errors import MailError
 from ..paths import display_path
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_SENDER = "tesla-deliveries@localhost"
-DOTENV = Path(".env")
 SETTING_NAMES = (
     "SMTP_HOST",
     "SMTP_PORT",
@@ -52,51 +52,10 @@ class Settings:
         return f"{self.host}:{self.port} ({self.security})"
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file: ``#`` comments, optional ``export`` and quotes.
-
-    A malformed line is an error naming its number only (the line may hold a password).
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MailError(f"cannot read {display_path(path)}: {reason(exc)}") from None
-    values = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key.replace("_", "").isalnum() or key[0].isdigit():
-            raise MailError(
-                f"{display_path(path)}, line {number}: expected KEY=VALUE "
-                "(the line is not shown: it may hold a password)"
-            )
-        values[key] = _unquote(value)
-    return values
-
-
-def _unquote(value: str) -> str:
-    """Strip matching quotes (``\\"`` and ``\\\\`` unescaped inside double quotes), or a comment."""
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        inner = value[1:-1]
-        if value[0] == '"':
-            inner = inner.replace('\\"', '"').replace("\\\\", "\\")
-        return inner
-    if " #" in value:
-        value = value.split(" #", 1)[0].rstrip()
-    return value
-
-
 def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path = DOTENV) -> Settings:
     """The transport settings: environment variables win over ``.env`` (even when empty)."""
     environ = os.environ if environ is None else environ
-    from_file = read_dotenv(dotenv)
+    from_file = read_dotenv(dotenv, MailError)
     values = {}
     for name in SETTING_NAMES:
         value = environ[name] if name in environ else from_file.get(name, "")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from deliveries import dataset
@@ -40,6 +42,31 @@ def write_table(
     path = folder / name
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+RELEASE_COLUMNS = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
+
+
+def plain(value):
+    """A cell as a plain Python value (pandas' NA and NaN become None)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+@pytest.fixture(scope="module")
+def reference() -> pd.DataFrame:
+    """data/production_deliveries.csv as loaded: what ingest must reproduce from a release."""
+    return dataset.load_deliveries(DATA_DIR / "production_deliveries.csv")
+
+
+def expected_rows(reference: pd.DataFrame, quarter: str) -> list[tuple]:
+    """A quarter's rows in the data as (model line, produced, delivered, lease %, approx, date)."""
+    rows = reference[reference["quarter"] == quarter]
+    return [
+        tuple(plain(row[c]) for c in RELEASE_COLUMNS + ["release_date"])
+        for _, row in rows.iterrows()
+    ]
 
 
 def write_goals(folder: Path, rows: list[str]) -> Path:

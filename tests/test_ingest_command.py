@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import shutil
 import zipfile
 from pathlib import Path
@@ -15,29 +14,12 @@ import pytest
 from deliveries import dataset
 from deliveries.cli import main
 
+from .conftest import expected_rows, plain
+
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
 DATA = dataset.REPO_ROOT / "data"
 RELEASES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 COMPARED = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
-
-
-def _plain(value):
-    """A cell as a plain Python value (pandas' NA and NaN become None)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-@pytest.fixture(scope="module")
-def reference() -> pd.DataFrame:
-    return dataset.load_deliveries(DATA / "production_deliveries.csv")
-
-
-def expected_rows(reference: pd.DataFrame, quarter: str) -> list[tuple]:
-    rows = reference[reference["quarter"] == quarter]
-    return [
-        tuple(_plain(row[c]) for c in COMPARED + ["release_date"]) for _, row in rows.iterrows()
-    ]
 
 
 @pytest.fixture
@@ -74,7 +56,7 @@ def test_round_trip_restores_the_real_rows(deliveries_copy: Path, capsys, refere
     restored = dataset.load_deliveries(deliveries_copy)
     got = restored[restored["quarter"] == "2019Q3"]
     assert [
-        tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
+        tuple(plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
     ] == expected_rows(reference, "2019Q3")
     new_bytes = deliveries_copy.read_bytes()
     other = [line for line in original.splitlines() if not line.startswith(b"2019Q3,")]
@@ -96,7 +78,7 @@ def test_every_fixture_round_trips(release: Path, deliveries_copy: Path, referen
     restored = dataset.load_deliveries(deliveries_copy)
     got = restored[restored["quarter"] == release.stem]
     assert [
-        tuple(_plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
+        tuple(plain(r[c]) for c in COMPARED + ["release_date"]) for _, r in got.iterrows()
     ] == expected_rows(reference, release.stem)
     assert set(got["verified"]) == {
         f"ingested from {release.name} on {pd.Timestamp.today().date().isoformat()}"

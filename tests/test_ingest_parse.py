@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import random
 import re
 import zipfile
@@ -18,30 +17,13 @@ from deliveries.errors import IngestError
 from deliveries.ingest import parse_release, read_release
 from deliveries.ingest.dates import release_date_candidates
 
+from .conftest import expected_rows
+
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
 COPIES = FIXTURES / "copies"  # other sites' copies of a release: <quarter>-<site>.txt
 DATA = dataset.REPO_ROOT / "data"
 RELEASES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 COMPARED = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
-
-
-def _plain(value):
-    """A cell as a plain Python value (pandas' NA and NaN become None)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-@pytest.fixture(scope="module")
-def reference() -> pd.DataFrame:
-    return dataset.load_deliveries(DATA / "production_deliveries.csv")
-
-
-def expected_rows(reference: pd.DataFrame, quarter: str) -> list[tuple]:
-    rows = reference[reference["quarter"] == quarter]
-    return [
-        tuple(_plain(row[c]) for c in COMPARED + ["release_date"]) for _, row in rows.iterrows()
-    ]
 
 
 def parsed_rows(parsed) -> list[tuple]:

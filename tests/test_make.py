@@ -49,3 +49,52 @@ def test_make_reports_is_a_no_op_the_second_time(tmp_path):
     paths["deliveries"].touch()  # newer, but the same content: Python runs, renders nothing
     touched = make("reports", *variables)
     assert "rendered 0, up to date 5, failed 0" in touched.stdout
+
+
+def dry_run(*args: str) -> subprocess.CompletedProcess:
+    """``make -n``: what make would run, without running it."""
+    return subprocess.run(
+        ["make", "-n", "--no-print-directory", "--assume-old=.venv/.installed", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+        timeout=60,
+    )
+
+
+def _age(paths) -> None:
+    """Make ``paths`` exist and look newer than every input."""
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+
+def test_history_and_reports_rerender_when_only_the_paper_changes(tmp_path):
+    out = tmp_path / "out"
+    targets = {
+        "history": out / "history" / "tesla-deliveries-history.pdf",
+        "reports": out / "index.html",
+    }
+    for goal, target in targets.items():
+        first = dry_run(goal, f"OUT={out}")
+        assert f"deliveries {goal}" in first.stdout and "--paper A4" in first.stdout
+        _age([target])  # as if rendered on A4
+        assert f"deliveries {goal}" not in dry_run(goal, f"OUT={out}").stdout
+        letter = dry_run(goal, f"OUT={out}", "PAPER=Letter")
+        assert f"deliveries {goal}" in letter.stdout and "--paper Letter" in letter.stdout
+
+
+def test_quarter_latest_is_the_newest_quarter_in_the_data(tmp_path):
+    result = dry_run("report", f"OUT={tmp_path}", "QUARTER=latest")
+    assert result.returncode == 0, result.stderr
+    assert "--quarter 2026Q3" in result.stdout
+    assert f"report: {tmp_path}/2026Q3/tesla-deliveries-2026Q3.pdf" in result.stdout
+
+
+def test_consensus_is_passed_on_and_checked(tmp_path):
+    result = dry_run("report", f"OUT={tmp_path}", "CONSENSUS=99500")
+    assert "--consensus 99500" in result.stdout
+    bad = dry_run("report", f"OUT={tmp_path}", "CONSENSUS=lots")
+    assert bad.returncode != 0
+    assert "CONSENSUS=lots is not a whole number of vehicles" in bad.stderr

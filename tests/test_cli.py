@@ -72,6 +72,28 @@ def test_metrics_table_is_readable(capsys):
     assert "~97,000" in out and "+10.5%" in out and "Model S/X" in out
 
 
+def test_metrics_table_shows_the_consensus_comparison(capsys):
+    # 2019Q3: FactSet 99,000; ~97,000 - 99,000 = -2,000 = -2.0%; band 96,515/97,485 less 99,000.
+    _, out, _ = run(capsys, "metrics", "--quarter", "2019Q3")
+    assert "99,000 (FactSet)" in out and "\u22122.0%" in out
+    assert "\u22122,485 .. \u22121,515" in out and "94,422 .. 99,000" in out
+    _, given, _ = run(capsys, "metrics", "--quarter", "2019Q3", "--consensus", "98,000")
+    assert "98,000 (given)" in given and "~\u22121,000" in given
+    _, none, _ = run(capsys, "metrics", "--quarter", "latest")
+    assert "Quarter" in none and "not available for this quarter" in none
+
+
+def test_metrics_json_names_the_consensus_keys(capsys):
+    _, out, _ = run(capsys, "metrics", "--quarter", "2019Q3", "--json")
+    data = json.loads(out)
+    assert (data["consensus"], data["consensus_provider"], data["vs_consensus"]) == (
+        99000,
+        "FactSet",
+        -2000,
+    )
+    assert data["vs_consensus_pct"] == pytest.approx(-2000 / 99000 * 100)
+
+
 @pytest.mark.parametrize(
     "quarter, message",
     [

@@ -37,6 +37,7 @@ def metrics_text(summary: QuarterSummary) -> str:
                 f"{count(summary.shortfall_low)} .. {count(summary.shortfall_high)}",
             )
         )
+    rows += _consensus_rows(summary)
     rows += [
         ("Production record", record_status(summary.record_produced)),
         ("Delivery record", record_status(summary.record_delivered)),
@@ -56,3 +57,35 @@ def metrics_text(summary: QuarterSummary) -> str:
             f"{count(model.leased_estimate):>8}"
         )
     return "\n".join(lines)
+
+
+def _consensus_rows(summary: QuarterSummary) -> list[tuple[str, str]]:
+    """Consensus, how deliveries compared with it, and the spread of reported figures."""
+    s = summary
+    if s.consensus is None and s.consensus_low is None:
+        return [("Consensus", "not available for this quarter")]
+    rows = []
+    if s.consensus is not None:
+        rows += [
+            ("Consensus", f"{count(s.consensus)} ({s.consensus_provider})"),
+            (
+                "Vs consensus (delivered - consensus)",
+                count(s.vs_consensus, s.delivered_approx, signed=True),
+            ),
+            ("Vs consensus, % of consensus", percent(s.vs_consensus_fraction)),
+        ]
+        if s.delivered_approx and s.vs_consensus is not None:
+            rows.append(
+                (
+                    "Vs consensus range (+-0.5%)",
+                    f"{count(s.vs_consensus_low, signed=True)} .. "
+                    f"{count(s.vs_consensus_high, signed=True)}",
+                )
+            )
+    rows.append(
+        (
+            f"Consensus spread ({s.consensus_count} figures)",
+            f"{count(s.consensus_low)} .. {count(s.consensus_high)}",
+        )
+    )
+    return rows

@@ -9,7 +9,9 @@ one kernel each), rewrite the index, and e-mail the quarter's PDF when there are
 
 Nothing new (the quarter is there with the same figures): say so, render and send nothing, exit 0.
 The quarter there with other figures, or figures that do not add up: stop before writing
-anything and say what differs. ``watch`` polls until a release appears, then updates once.
+anything and say what differs. Addresses, the paper and the SMTP settings are checked before
+anything is fetched; a failed render puts ``data/`` back as it was, so the next run tries again.
+``watch`` polls until a release appears, then updates once.
 """
 
 from __future__ import annotations
@@ -20,14 +22,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import config
 from .errors import DeliveriesError, ParameterError
 from .paths import display_path
 
+if TYPE_CHECKING:
+    from .edgar import FoundRelease
+    from .mailer import Settings
+
 MAIL_TO_VARIABLE = "MAIL_TO"
 DEFAULT_EVERY = 600  # seconds between polls in --watch: EDGAR's data changes at most that often
 MINIMUM_EVERY = 10  # a floor that keeps a watch polite whatever is asked
+EXIT_INTERRUPTED = 130
 _FIGURES = ("produced", "delivered", "delivered_approx")
 
 
@@ -49,14 +57,23 @@ class UpdateOutcome:
         """The one line printed at the end."""
         if not self.new:
             return (
-                f"update: nothing new; the latest release on EDGAR ({self.quarter}) is already "
-                "in the data (nothing rendered or sent)"
+                f"update: nothing new: the latest release on EDGAR ({self.quarter}) is already "
+                "in the data; nothing rendered or sent"
             )
-        sent = f"; {self.mailed}" if self.mailed else ""
+        sent = f"; {self.mailed}" if self.mailed else "; no e-mail (no --to, no MAIL_TO)"
         return (
-            f"update: added {self.quarter} from {self.exhibit_url}; rendered "
+            f"update: added {self.quarter}; wrote "
             f"{', '.join(display_path(p) for p in self.written)}{sent}"
         )
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """Who gets the quarter's PDF, and how (checked before anything is fetched)."""
+
+    to: str
+    cc: str | None
+    settings: Settings
 
 
 def _data_path(data: str | Path | None) -> Path:
@@ -81,7 +98,10 @@ def _figure_differences(existing: list[dict], rows: list[dict]) -> list[str]:
             if name == "lease_pct":
                 a, b = float(a.rstrip("%")), float(b.rstrip("%"))
             if a != b:
-                differences.append(f"{line}: {name} {old.get(name) or '(empty)'} -> {new[name]}")
+                shown_old = old.get(name) or "(empty)"
+                differences.append(
+                    f"{line} {name}: data {shown_old}, EDGAR {new[name] or '(empty)'}"
+                )
     return differences
 
 
@@ -92,6 +112,29 @@ def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str 
     from .edgar.settings import settings_environment
 
     return settings_environment(environ).get(MAIL_TO_VARIABLE, "").strip() or None
+
+
+def plan_mailing(
+    to: str | None, cc: str | None, environ: Mapping[str, str] | None = None
+) -> Mailing | None:
+    """The recipients and SMTP settings, checked now so that a typo stops us before any write."""
+    mail_to = recipients(to, environ)
+    if not mail_to:
+        if cc:
+            raise ParameterError(f"--cc needs --to (or {MAIL_TO_VARIABLE} in the environment/.env)")
+        return None
+    from .mailer import load_settings, parse_addresses
+
+    parse_addresses(mail_to, "--to" if to else MAIL_TO_VARIABLE)
+    if cc:
+        parse_addresses(cc, "--cc")
+    return Mailing(mail_to, cc, load_settings(environ))
+
+
+def _figures_text(found: FoundRelease) -> str:
+    totals = found.parsed.to_dict()["totals"]
+    shown = [f"{n} {totals[n]:,}" for n in ("produced", "delivered") if isinstance(totals[n], int)]
+    return ", ".join(shown)
 
 
 def update(
@@ -106,15 +149,12 @@ def update(
 ) -> UpdateOutcome:
     """Fetch the newest release and, when it is new, add, render, index and mail it."""
     from . import ingest
-    from .edgar import find_release, keep_release
+    from .edgar import find_release
+    from .render import parse_paper
 
     data_path = _data_path(data)
-    mail_to = recipients(to, environ)
-    if mail_to or cc:
-        from .mailer import parse_addresses
-
-        parse_addresses(mail_to, "--to")  # a typo in an address stops us before anything else
-        parse_addresses(cc, "--cc")
+    parse_paper(paper)
+    mailing = plan_mailing(to, cc, environ)
     found = find_release(data_dir=data_path.parent, environ=environ)
     addition = ingest.prepare_addition(
         found.parsed,
@@ -137,30 +177,56 @@ def update(
                 f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
             )
         return UpdateOutcome(found.quarter, False, found.exhibit_url)
-    previous = data_path.read_bytes()
-    ingest.write_addition(addition)
-    try:
-        keep_release(found, data_path.parent)
-    except BaseException:
+    say(
+        f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
+        f"{found.form} filed {found.filing_date.isoformat()}"
+    )
+    with _undone_on_failure(data_path, found):
+        ingest.write_addition(addition)
+        from .edgar import keep_release
+
+        kept = keep_release(found, data_path.parent)
+        say(
+            f"update: added {found.quarter} to {display_path(data_path)}, kept "
+            f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
+        )
+        written = render_new_quarter(found.quarter, data_path, out_root, paper)
+    outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
+    if mailing:
+        outcome.mailed = mail_quarter(found.quarter, data_path, written[0], mailing)
+    return outcome
+
+
+class _undone_on_failure:
+    """Put the data table and the release files back as they were if the block fails."""
+
+    def __init__(self, data_path: Path, found: FoundRelease):
+        from .edgar import releases_folder
+
+        folder = releases_folder(data_path.parent)
+        paths = [data_path, folder / f"{found.quarter}.htm", folder / f"{found.quarter}.json"]
+        self.before = {path: _bytes_or_none(path) for path in paths}
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            return
         from .atomic import write_atomically
 
-        write_atomically(data_path, previous, mode=None)  # data/ as it was
-        raise
-    say(f"update: added {found.quarter} to {display_path(data_path)}; rendering")
-    outcome = UpdateOutcome(found.quarter, True, found.exhibit_url)
-    outcome.written = render_new_quarter(found.quarter, data_path, out_root, paper)
-    if mail_to:
-        from .mailer import email_report
+        for path, content in self.before.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            elif _bytes_or_none(path) != content:
+                write_atomically(path, content, mode=None)
 
-        email_report(
-            found.quarter,
-            to=mail_to,
-            cc=cc,
-            data_paths={"deliveries": str(data_path)},
-            out_root=out_root,
-        )
-        outcome.mailed = f"e-mailed to {mail_to}"
-    return outcome
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def render_new_quarter(
@@ -172,15 +238,51 @@ def render_new_quarter(
     dataset = render.load_data({"deliveries": str(data_path)})
     out = Path(out_root) if out_root else render.default_out_root()
     jobs = [
-        render.history_job(dataset, None, None, out, paper),
         render.quarter_job(dataset, quarter, None, out, paper),
+        render.history_job(dataset, None, None, out, paper),
     ]
     outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=lambda _: None)
     failed = [o for o in outcomes if o.error]
     if failed:
-        raise DeliveriesError(f"{failed[0].name}: {failed[0].error}")
+        raise DeliveriesError(f"{failed[0].name}: {failed[0].error}; data/ left as it was")
     page = index.write_index(dataset, out)
-    return [jobs[1].paths["pdf"], jobs[0].paths["pdf"], page]
+    return [jobs[0].paths["pdf"], jobs[1].paths["pdf"], page]
+
+
+def mail_quarter(quarter: str, data_path: Path, pdf: Path, mailing: Mailing) -> str:
+    """Send (or, without ``SMTP_HOST``, write as ``.eml``) the quarter's PDF; what was done.
+
+    Uses the PDF just rendered (with its paper size) rather than rendering it again.
+    """
+    from . import metrics, render
+    from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
+    from .mailer.settings import dedupe
+
+    settings = mailing.settings
+    try:
+        to = parse_addresses(mailing.to, "--to")
+        cc = parse_addresses(mailing.cc, "--cc") if mailing.cc else []
+        ds = render.load_data({"deliveries": str(data_path)})
+        summary = metrics.summarize(ds, quarter)
+        message = build_message(summary, chart_png(ds, summary), pdf, to, cc, settings)
+        if settings.host is None:
+            target = eml_path(pdf)
+            write_eml(message, target)
+            return (
+                f"e-mail to {mailing.to} written to {display_path(target)} "
+                "(no SMTP_HOST set: open it in a mail client to send it)"
+            )
+        everyone = dedupe(to + cc)
+        send(message, settings, everyone)
+        return f"e-mailed to {', '.join(everyone)} via {settings.where}"
+    except DeliveriesError as exc:
+        text = str(exc)
+        if settings.password:
+            text = text.replace(settings.password, "***")
+        raise type(exc)(
+            f"{quarter} was added and rendered, but the e-mail failed: {text}; send it with "
+            f"make email QUARTER={quarter} TO=..."
+        ) from None
 
 
 def parse_until(text: str | None) -> clock_time | None:
@@ -200,11 +302,13 @@ def watch(
     now: Callable[[], datetime] = datetime.now,
     sleep: Callable[[float], None] = time.sleep,
     say: Callable[[str], None] = print,
+    attempt: Callable[..., UpdateOutcome] = update,
     **arguments,
 ) -> UpdateOutcome:
     """Poll EDGAR every ``every`` seconds until a new release is in, or until ``until`` (HH:MM).
 
-    Each poll costs one conditional request for the submissions document while nothing changes.
+    ``attempt`` is one update (``update``). Each poll costs one conditional request for the
+    submissions document while nothing changes.
     """
     if every < MINIMUM_EVERY:
         raise ParameterError(f"--every {every:g}: poll at most every {MINIMUM_EVERY} seconds")
@@ -214,13 +318,16 @@ def watch(
     if end is not None and end <= started:
         raise ParameterError(f"--until {until}: that time has passed today")
     while True:
-        outcome = update(say=say, **arguments)
+        outcome = attempt(say=say, **arguments)
         if outcome.new:
             return outcome
         wait = every if end is None else min(every, (end - now()).total_seconds())
         if wait <= 0:
             return outcome
-        say(f"update: nothing new yet ({outcome.quarter} is the latest); next look in {wait:.0f} s")
+        say(
+            f"update: {now():%H:%M:%S} nothing new yet ({outcome.quarter} is the latest); "
+            f"next look in {wait:.0f} s"
+        )
         sleep(wait)
 
 
@@ -235,15 +342,24 @@ def update_command(
     every: float = DEFAULT_EVERY,
     until: str | None = None,
 ) -> int:
-    """``deliveries update [--watch]``: print the summary line; exit code 0."""
+    """``deliveries update [--watch]``: progress lines, then one summary line; exit code 0.
+
+    Ctrl-C during a watch is a clean stop (one line, exit code 130).
+    """
     arguments = {"to": to, "cc": cc, "data": data, "out_root": out_root, "paper": paper}
+    say = _say_now
     if watch_for_release:
         try:
-            outcome = watch(every=every, until=until, **arguments)
+            outcome = watch(every=every, until=until, say=say, **arguments)
         except KeyboardInterrupt:
-            print("update: watch stopped (Ctrl-C)")
-            return 130
+            say("update: watch stopped (Ctrl-C); nothing was left half-written")
+            return EXIT_INTERRUPTED
     else:
-        outcome = update(**arguments)
-    print(outcome.summary())
+        outcome = update(say=say, **arguments)
+    say(outcome.summary())
     return 0
+
+
+def _say_now(line: str) -> None:
+    """Print a line at once (make and timers read a pipe, which Python would buffer)."""
+    print(line, flush=True)

@@ -16,6 +16,7 @@ anything is fetched; a failed render puts ``data/`` back as it was, so the next 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -198,14 +199,15 @@ def update(
 
 
 class _undone_on_failure:
-    """Put the data table and the release files back as they were if the block fails."""
+    """Put the data table and the release files back as they were (bytes and modification
+    times, so that make sees nothing new) if the block fails."""
 
     def __init__(self, data_path: Path, found: FoundRelease):
         from .edgar import releases_folder
 
         folder = releases_folder(data_path.parent)
         paths = [data_path, folder / f"{found.quarter}.htm", folder / f"{found.quarter}.json"]
-        self.before = {path: _bytes_or_none(path) for path in paths}
+        self.before = {path: _contents(path) for path in paths}
 
     def __enter__(self) -> None:
         return None
@@ -215,16 +217,20 @@ class _undone_on_failure:
             return
         from .atomic import write_atomically
 
-        for path, content in self.before.items():
-            if content is None:
+        for path, before in self.before.items():
+            if before is None:
                 path.unlink(missing_ok=True)
-            elif _bytes_or_none(path) != content:
+            elif _contents(path) != before:
+                content, times = before
                 write_atomically(path, content, mode=None)
+                os.utime(path, ns=times)
 
 
-def _bytes_or_none(path: Path) -> bytes | None:
+def _contents(path: Path) -> tuple[bytes, tuple[int, int]] | None:
+    """A file's bytes and (access, modification) times; None when there is no such file."""
     try:
-        return path.read_bytes()
+        status = path.stat()
+        return path.read_bytes(), (status.st_atime_ns, status.st_mtime_ns)
     except FileNotFoundError:
         return None
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from .errors import DeliveriesError, ParameterError
@@ -191,10 +191,13 @@ def update(
             f"update: added {found.quarter} to {display_path(data_path)}, kept "
             f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
         )
-        written = render_new_quarter(found.quarter, data_path, out_root, paper)
+        letter = _Letter(found.quarter, mailing, data_path)
+        written = render_new_quarter(
+            found.quarter, data_path, out_root, paper, when_quarter_done=letter.compose
+        )
     outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
     if mailing:
-        outcome.mailed = mail_quarter(found.quarter, data_path, written[0], mailing)
+        outcome.mailed = letter.deliver(written[0])
     return outcome
 
 
@@ -236,9 +239,17 @@ def _contents(path: Path) -> tuple[bytes, tuple[int, int]] | None:
 
 
 def render_new_quarter(
-    quarter: str, data_path: Path, out_root: str | Path | None, paper: str
+    quarter: str,
+    data_path: Path,
+    out_root: str | Path | None,
+    paper: str,
+    when_quarter_done: Callable[[Any, Path], None] | None = None,
 ) -> list[Path]:
-    """The quarter's report and the history report (two workers at once), then the index."""
+    """The quarter's report and the history report (two workers at once), then the index.
+
+    ``when_quarter_done(dataset, pdf)`` runs in this process as soon as the quarter's report is
+    in, while the history report may still be rendering.
+    """
     from . import batch, index, render
 
     dataset = render.load_data({"deliveries": str(data_path)})
@@ -247,48 +258,74 @@ def render_new_quarter(
         render.quarter_job(dataset, quarter, None, out, paper),
         render.history_job(dataset, None, None, out, paper),
     ]
-    outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=lambda _: None)
+
+    def finished(line: str) -> None:  # "[1/2] 2026Q4     4.1 s  ok"
+        if when_quarter_done and line.split()[1] == quarter and line.endswith(" ok"):
+            when_quarter_done(dataset, jobs[0].paths["pdf"])
+
+    outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=finished)
     failed = [o for o in outcomes if o.error]
     if failed:
-        raise DeliveriesError(f"{failed[0].name}: {failed[0].error}; data/ left as it was")
+        raise DeliveriesError(f"{failed[0].name}: {failed[0].error}")
     page = index.write_index(dataset, out)
     return [jobs[0].paths["pdf"], jobs[1].paths["pdf"], page]
 
 
-def mail_quarter(quarter: str, data_path: Path, pdf: Path, mailing: Mailing) -> str:
-    """Send (or, without ``SMTP_HOST``, write as ``.eml``) the quarter's PDF; what was done.
+class _Letter:
+    """The e-mail with the quarter's PDF: composed while the history renders, sent at the end
+    (or, without ``SMTP_HOST``, written as a ``.eml``). Uses the PDF just rendered, with its
+    paper size, rather than rendering it again."""
 
-    Uses the PDF just rendered (with its paper size) rather than rendering it again.
-    """
-    from . import metrics, render
-    from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
-    from .mailer.settings import dedupe
+    def __init__(self, quarter: str, mailing: Mailing | None, data_path: Path):
+        self.quarter, self.mailing, self.data_path = quarter, mailing, data_path
+        self.message, self.recipients, self.failure = None, [], None
 
-    settings = mailing.settings
-    try:
-        to = parse_addresses(mailing.to, "--to")
-        cc = parse_addresses(mailing.cc, "--cc") if mailing.cc else []
-        ds = render.load_data({"deliveries": str(data_path)})
-        summary = metrics.summarize(ds, quarter)
-        message = build_message(summary, chart_png(ds, summary), pdf, to, cc, settings)
-        if settings.host is None:
-            target = eml_path(pdf)
-            write_eml(message, target)
-            return (
-                f"e-mail to {mailing.to} written to {display_path(target)} "
-                "(no SMTP_HOST set: open it in a mail client to send it)"
-            )
-        everyone = dedupe(to + cc)
-        send(message, settings, everyone)
-        return f"e-mailed to {', '.join(everyone)} via {settings.where}"
-    except DeliveriesError as exc:
-        text = str(exc)
-        if settings.password:
-            text = text.replace(settings.password, "***")
-        raise type(exc)(
-            f"{quarter} was added and rendered, but the e-mail failed: {text}; send it with "
-            f"make email QUARTER={quarter} TO=..."
-        ) from None
+    def compose(self, dataset, pdf: Path) -> None:
+        """Build the message; a failure is kept for :meth:`deliver` (the renders go on)."""
+        if self.mailing is None:
+            return
+        from . import metrics
+        from .mailer import build_message, chart_png, parse_addresses
+
+        try:
+            to = parse_addresses(self.mailing.to, "--to")
+            cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
+            summary = metrics.summarize(dataset, self.quarter)
+            chart = chart_png(dataset, summary)
+            self.message = build_message(summary, chart, pdf, to, cc, self.mailing.settings)
+            self.recipients = [*to, *cc]
+        except DeliveriesError as exc:
+            self.failure = exc
+
+    def deliver(self, pdf: Path) -> str:
+        """Send or write the message; what was done, for the summary line."""
+        from .mailer import eml_path, send, write_eml
+        from .mailer.settings import dedupe
+
+        if self.message is None and self.failure is None:
+            from . import render
+
+            self.compose(render.load_data({"deliveries": str(self.data_path)}), pdf)
+        settings = self.mailing.settings
+        try:
+            if self.failure is not None:
+                raise self.failure
+            if settings.host is None:
+                target = eml_path(pdf)
+                write_eml(self.message, target)
+                return (
+                    f"e-mail to {self.mailing.to} written to {display_path(target)} "
+                    "(no SMTP_HOST set: open it in a mail client to send it)"
+                )
+            everyone = dedupe(self.recipients)
+            send(self.message, settings, everyone)
+            return f"e-mailed to {', '.join(everyone)} via {settings.where}"
+        except DeliveriesError as exc:  # the data and reports are in: say so, never the password
+            text = str(exc).replace(settings.password, "***") if settings.password else str(exc)
+            raise type(exc)(
+                f"{self.quarter} was added and rendered, but the e-mail failed: {text}; send it "
+                f"with make email QUARTER={self.quarter} TO=..."
+            ) from None
 
 
 def parse_until(text: str | None) -> clock_time | None:

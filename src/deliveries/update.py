@@ -16,6 +16,7 @@ anything is fetched; a failed render puts ``data/`` back as it was, so the next 
 
 from __future__ import annotations
 
+import csv
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -106,6 +107,46 @@ def _figure_differences(existing: list[dict], rows: list[dict]) -> list[str]:
     return differences
 
 
+def _rows_in_data(data_path: Path, quarter: str) -> list[dict[str, str]]:
+    """The quarter's rows in the data table, read with the csv module ([] when unreadable:
+    ``prepare_addition`` then says what is wrong)."""
+    try:
+        with data_path.open(encoding="utf-8-sig", newline="") as table:
+            return [row for row in csv.DictReader(table) if (row.get("quarter") or "") == quarter]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _release_rows(found: FoundRelease) -> list[dict[str, str]]:
+    """The release's figures as the data table writes them."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    names = ("model_line", "produced", "delivered", "lease_pct", "delivered_approx")
+    return [{name: cell(getattr(row, name)) for name in names} for row in found.parsed.rows]
+
+
+def _already_there(
+    found: FoundRelease, existing: list[dict], rows: list[dict], data_path: Path
+) -> UpdateOutcome:
+    """Nothing new when the figures agree; an UpdateError saying what differs when not."""
+    differences = _figure_differences(existing, rows)
+    if differences:
+        raise UpdateError(
+            f"{found.quarter} is already in {display_path(data_path)} with other figures than "
+            f"the release on EDGAR ({'; '.join(differences)}); nothing written. Check "
+            f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
+        )
+    return UpdateOutcome(found.quarter, False, found.exhibit_url)
+
+
 def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """``--to``, else ``MAIL_TO`` from the environment or ``.env``; None when neither is set."""
     if to:
@@ -157,6 +198,9 @@ def update(
     parse_paper(paper)
     mailing = plan_mailing(to, cc, environ)
     found = find_release(data_dir=data_path.parent, environ=environ)
+    existing = _rows_in_data(data_path, found.quarter)  # a quick look first: the usual case
+    if existing:
+        return _already_there(found, existing, _release_rows(found), data_path)
     addition = ingest.prepare_addition(
         found.parsed,
         data_path,
@@ -170,14 +214,7 @@ def update(
         release_date=found.filing_date,
     )
     if addition.existing:
-        differences = _figure_differences(addition.existing, addition.rows)
-        if differences:
-            raise UpdateError(
-                f"{found.quarter} is already in {display_path(data_path)} with other figures than "
-                f"the release on EDGAR ({'; '.join(differences)}); nothing written. Check "
-                f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
-            )
-        return UpdateOutcome(found.quarter, False, found.exhibit_url)
+        return _already_there(found, addition.existing, addition.rows, data_path)
     say(
         f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
         f"{found.form} filed {found.filing_date.isoformat()}"

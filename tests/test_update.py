@@ -236,6 +236,7 @@ def figures_that_do_not_add_up(edgar: EdgarServer, monkeypatch) -> str:
 
 
 def a_bad_address(edgar: EdgarServer, monkeypatch) -> str:
+    edgar.add_new_quarter()
     monkeypatch.setenv("MAIL_TO", "analyst at example.com")
     return "MAIL_TO"
 
@@ -286,14 +287,19 @@ def test_the_latest_quarter_there_with_other_figures_says_what_differs(edgar, wo
     assert not (work / "data" / "releases").exists()
 
 
-def test_addresses_are_checked_before_anything_is_fetched(edgar, work, run):
+def test_addresses_are_checked_before_anything_is_written(edgar, work, run):
     code, out, err = run("--to", "analyst@example.com", "--cc", "boss at example")
-    assert code == 2 and err == [
-        'error: --cc: "boss at example" is not an e-mail address (expected name@domain)'
-    ]
-    assert edgar.requests == []
+    assert (code, err) == (0, [])  # nothing new: nothing to send, the mailer is not even loaded
+    edgar.add_new_quarter()
+    before = snapshot(work / "data")
+    code, out, err = run("--to", "analyst@example.com", "--cc", "boss at example")
+    assert code == 2 and out == []
+    assert err == ['error: --cc: "boss at example" is not an e-mail address (expected name@domain)']
+    assert snapshot(work / "data") == before
+    requests = len(edgar.requests)
     code, out, err = run("--cc", "boss@example.com")
     assert code == 2 and "--cc needs --to" in err[0]
+    assert len(edgar.requests) == requests  # stopped before asking EDGAR
 
 
 def test_a_failed_render_puts_data_back_as_it_was(edgar, work, run, monkeypatch):
@@ -325,6 +331,7 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
     assert update_module.recipients(None) == "desk@example.com"
     monkeypatch.delenv("SMTP_HOST", raising=False)
     mailing = update_module.plan_mailing(None, "cc@example.com")
+    mailing.check()
     assert (mailing.to, mailing.cc, mailing.settings.host) == (
         "desk@example.com",
         "cc@example.com",

@@ -9,8 +9,8 @@ one kernel each), rewrite the index, and e-mail the quarter's PDF when there are
 
 Nothing new (the quarter is there with the same figures): say so, render and send nothing, exit 0.
 The quarter there with other figures, or figures that do not add up: stop before writing
-anything and say what differs. Addresses, the paper and the SMTP settings are checked before
-anything is fetched; a failed render puts ``data/`` back as it was, so the next run tries again.
+anything and say what differs. The e-mail addresses and SMTP settings are checked before anything
+is written; a failed render puts ``data/`` back as it was, so the next run tries again.
 ``watch`` polls until a release appears, then updates once.
 """
 
@@ -69,13 +69,26 @@ class UpdateOutcome:
         )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Mailing:
-    """Who gets the quarter's PDF, and how (checked before anything is fetched)."""
+    """Who gets the quarter's PDF (``to`` came from ``option``), and how."""
 
     to: str
     cc: str | None
-    settings: Settings
+    option: str
+    settings: Settings | None = None
+
+    def check(self, environ: Mapping[str, str] | None = None) -> None:
+        """The addresses and the SMTP settings; a MailError before anything is written.
+
+        Only when a release is new: the mailer imports matplotlib, too slow for a no-op poll.
+        """
+        from .mailer import load_settings, parse_addresses
+
+        parse_addresses(self.to, self.option)
+        if self.cc:
+            parse_addresses(self.cc, "--cc")
+        self.settings = load_settings(environ)
 
 
 def _data_path(data: str | Path | None) -> Path:
@@ -159,18 +172,13 @@ def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str 
 def plan_mailing(
     to: str | None, cc: str | None, environ: Mapping[str, str] | None = None
 ) -> Mailing | None:
-    """The recipients and SMTP settings, checked now so that a typo stops us before any write."""
+    """Who gets the e-mail (None: nobody); see :meth:`Mailing.check` for the addresses."""
     mail_to = recipients(to, environ)
     if not mail_to:
         if cc:
             raise ParameterError(f"--cc needs --to (or {MAIL_TO_VARIABLE} in the environment/.env)")
         return None
-    from .mailer import load_settings, parse_addresses
-
-    parse_addresses(mail_to, "--to" if to else MAIL_TO_VARIABLE)
-    if cc:
-        parse_addresses(cc, "--cc")
-    return Mailing(mail_to, cc, load_settings(environ))
+    return Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
 
 
 def _figures_text(found: FoundRelease) -> str:
@@ -215,6 +223,8 @@ def update(
     )
     if addition.existing:
         return _already_there(found, addition.existing, addition.rows, data_path)
+    if mailing:
+        mailing.check(environ)
     say(
         f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
         f"{found.form} filed {found.filing_date.isoformat()}"
@@ -325,7 +335,7 @@ class _Letter:
         from .mailer import build_message, chart_png, parse_addresses
 
         try:
-            to = parse_addresses(self.mailing.to, "--to")
+            to = parse_addresses(self.mailing.to, self.mailing.option)
             cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
             summary = metrics.summarize(dataset, self.quarter)
             chart = chart_png(dataset, summary)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -302,19 +303,29 @@ def test_addresses_are_checked_before_anything_is_written(edgar, work, run):
     assert len(edgar.requests) == requests  # stopped before asking EDGAR
 
 
-def test_a_failed_render_puts_data_back_as_it_was(edgar, work, run, monkeypatch):
+@pytest.mark.parametrize(
+    "failure, code, message",
+    [
+        (DeliveriesError("2026Q4: the kernel died"), 2, "error: 2026Q4: the kernel died"),
+        (KeyboardInterrupt(), 130, "error: interrupted; no report was replaced"),
+    ],
+    ids=["render failed", "Ctrl-C"],
+)
+def test_a_failed_render_puts_data_back_as_it_was(
+    failure, code, message, edgar, work, run, monkeypatch
+):
     edgar.add_new_quarter()
     before = snapshot(work / "data")
 
     def broken_render(*args, **kwargs):
-        raise DeliveriesError("2026Q4: the kernel died")
+        raise failure
 
     monkeypatch.setattr(update_module, "render_new_quarter", broken_render)
-    code, out, err = run()
-    assert code == 2 and err == ["error: 2026Q4: the kernel died"]
-    assert snapshot(work / "data") == before
+    assert run() == (code, [ANY, ANY], [message])  # the progress lines (found, added), the error
+    assert snapshot(work / "data") == before  # bytes and modification times
     assert not (work / "data" / "releases" / "2026Q4.htm").exists()
-    assert len(out) == 2  # the progress lines: found, added
+    code, out, err = run()  # the next run (of a timer, say) tries again
+    assert out[0].startswith("update: new on EDGAR: the 2026Q4 release")
 
 
 # --- MAIL_TO ------------------------------------------------------------------------------------

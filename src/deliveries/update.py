@@ -19,7 +19,8 @@ from __future__ import annotations
 import csv
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
@@ -229,10 +230,12 @@ def update(
         f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
         f"{found.form} filed {found.filing_date.isoformat()}"
     )
-    with _undone_on_failure(data_path, found):
-        ingest.write_addition(addition)
-        from .edgar import keep_release
+    from .edgar import keep_release, releases_folder
 
+    releases = releases_folder(data_path.parent)
+    kept_files = [releases / f"{found.quarter}.htm", releases / f"{found.quarter}.json"]
+    with _restored_on_failure([data_path, *kept_files]):
+        ingest.write_addition(addition)
         kept = keep_release(found, data_path.parent)
         say(
             f"update: added {found.quarter} to {display_path(data_path)}, kept "
@@ -248,32 +251,24 @@ def update(
     return outcome
 
 
-class _undone_on_failure:
-    """Put the data table and the release files back as they were (bytes and modification
-    times, so that make sees nothing new) if the block fails."""
-
-    def __init__(self, data_path: Path, found: FoundRelease):
-        from .edgar import releases_folder
-
-        folder = releases_folder(data_path.parent)
-        paths = [data_path, folder / f"{found.quarter}.htm", folder / f"{found.quarter}.json"]
-        self.before = {path: _contents(path) for path in paths}
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            return
+@contextmanager
+def _restored_on_failure(paths: list[Path]) -> Iterator[None]:
+    """Put these files back as they were (bytes and modification times, so that make sees
+    nothing new; absent ones removed) if the block fails or is interrupted."""
+    before = {path: _contents(path) for path in paths}
+    try:
+        yield
+    except BaseException:
         from .atomic import write_atomically
 
-        for path, before in self.before.items():
-            if before is None:
+        for path, old in before.items():
+            if old is None:
                 path.unlink(missing_ok=True)
-            elif _contents(path) != before:
-                content, times = before
+            elif _contents(path) != old:
+                content, times = old
                 write_atomically(path, content, mode=None)
                 os.utime(path, ns=times)
+        raise
 
 
 def _contents(path: Path) -> tuple[bytes, tuple[int, int]] | None:

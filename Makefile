@@ -127,9 +127,11 @@ ingest: $(INSTALLED)
 
 ## Fetch the newest release from SEC EDGAR; if new, add it, render it, the history and the index, e-mail it (TO=)
 .PHONY: update
+update: UPDATE_ARGS = $(strip $(if $(TO),--to "$(TO)") $(if $(CC),--cc "$(CC)") --data $(DATA) \
+	--out $(OUT) --paper $(PAPER) \
+	$(if $(WATCH),--watch $(if $(EVERY),--every $(EVERY)) $(if $(UNTIL),--until $(UNTIL))))
 update: $(INSTALLED)
-	$(RUN) update $(if $(TO),--to "$(TO)") $(if $(CC),--cc "$(CC)") --data $(DATA) --paper $(PAPER) \
-		--out $(OUT) $(if $(WATCH),--watch $(if $(EVERY),--every $(EVERY)) $(if $(UNTIL),--until $(UNTIL)))
+	$(RUN) update $(UPDATE_ARGS)
 
 ## E-mail report/QUARTER's PDF (TO=addr[,addr], CC=...; SMTP_* settings or a .eml file)
 .PHONY: email

@@ -3,7 +3,10 @@
 The naive way: the papermill CLI executes the notebook, ``jupyter nbconvert --to html
 --no-input`` exports it, the ``weasyprint`` CLI prints the PDF: three processes, three start-ups.
 Ours: ``deliveries report`` does all three in one process; ``deliveries reports`` renders a batch
-with one kernel per worker; ``make report`` with nothing changed runs no Python at all.
+with one kernel per worker; ``make report`` with nothing changed runs no Python at all. Delivery
+day: ``make update`` against the tests' local EDGAR-shaped server (``tests/edgar_server.py``)
+holding a new quarter (fetch, add, render the quarter and the history, index, ``.eml``), then
+again with nothing new.
 
 Runs alternate (naive, ours, naive, ours, ...) so that drift in the machine's speed cancels.
 Prints median wall seconds, the ratios, and peak memory (resident set of a worker process plus
@@ -172,6 +175,43 @@ def noop_make(folder: Path) -> float:
     return seconds
 
 
+def make_update(work: Path, env: dict[str, str]) -> float:
+    """``make update`` on a copy of data/ in ``work``; wall seconds."""
+    command = [
+        "make",
+        "--no-print-directory",
+        "--assume-old=.venv/.installed",  # never reinstall the venv from a timing
+        "update",
+        f"DATA={work / 'data' / 'production_deliveries.csv'}",
+        f"OUT={work / 'report'}",
+        "TO=bench@example.com",
+    ]
+    return timed(command, env)[0]
+
+
+def delivery_day(work: Path, runs: int) -> tuple[list[float], list[float]]:
+    """``make update`` with a new quarter on the local EDGAR server, then with nothing new.
+
+    Each run starts from a fresh copy of data/, an empty report folder and an empty cache.
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests.edgar_server import EdgarServer
+
+    new, noop = [], []
+    with EdgarServer(through_2026q3=True) as edgar:
+        edgar.add_new_quarter()
+        for run in range(runs):
+            folder = work / f"update-{run}"
+            shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("*.md"))
+            env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}
+            env |= edgar.environ(EDGAR_CACHE_DIR=str(folder / "cache"), SMTP_HOST="", MAIL_TO="")
+            new.append(make_update(folder, env))
+            if not (folder / "report" / "index.html").is_file():
+                raise SystemExit("error: make update rendered nothing; is the local server up?")
+            noop.append(make_update(folder, env))
+    return new, noop
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -223,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_runs.append(seconds)
             memory["batch"] = max(memory["batch"], peak)
         noop = [noop_make(work / "noop") for _ in range(runs)]
+        update_new, update_noop = delivery_day(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -234,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
         f"Python {platform.python_version()}, {platform.platform()}"
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"load average at the end (1, 5, 15 min): {load} (a shared machine runs slower)")
     print(f"runs: {runs} alternating{' (smoke: not a measurement)' if args.smoke else ''}")
     print()
     print(f"{'':38}{'median s':>10}{'ratio':>9}")
@@ -252,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{'no-op make report':38}{median(noop):10.3f}"
         f"{median(noop) / naive_single:9.3f}   target < 0.3 s"
     )
+    print(
+        f"{'make update, new quarter (local EDGAR)':38}{median(update_new):10.2f}{'':9}"
+        "   target <= 6 s"
+    )
+    print(f"{'no-op make update':38}{median(update_noop):10.3f}{'':9}   target < 1 s")
     print()
     print(
         f"peak memory, MiB (a worker process + its kernel): naive {memory['naive']:.0f}, "

@@ -44,7 +44,17 @@ _LINES_BY_QUARTER = {
     "2025Q2": [("Model 3/Y", 396835, 373728), ("Other Models", 13409, 10394)],
     "2025Q3": [("Model 3/Y", 435826, 481166), ("Other Models", 11624, 15933)],
     "2026Q1": [("Model 3/Y", 401234, 389876), ("Other Models", 12345, 11987)],
+    "2026Q4": [("Model 3/Y", 471802, 452417), ("Other Models", 9310, 10486)],  # a new quarter
 }
+# Tesla's 2026 releases as filed (the figures in data/production_deliveries.csv): filing date and
+# model lines; ``EdgarServer(through_2026q3=True)`` serves them after the standard filings.
+RELEASES_2026 = {
+    "2026Q1": (date(2026, 4, 2), [("Model 3/Y", 394611, 341893), ("Other Models", 13775, 16130)]),
+    "2026Q2": (date(2026, 7, 2), [("Model 3/Y", 442936, 467762), ("Other Models", 8822, 12364)]),
+    "2026Q3": (date(2026, 10, 2), [("Model 3/Y", 457387, 478237), ("Other Models", 7004, 8295)]),
+}
+NEW_QUARTER = "2026Q4"  # the quarter after the data's last one, filed early January 2027
+NEW_QUARTER_FILED = date(2027, 1, 2)
 _ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth"}
 
 
@@ -156,7 +166,7 @@ def cover_document(form: str, filed: date, items: str) -> bytes:
 class EdgarServer:
     """The server; use as a context manager (or ``start`` / ``stop``)."""
 
-    def __init__(self, *, standard: bool = True):
+    def __init__(self, *, standard: bool = True, through_2026q3: bool = False):
         self.filings: list[Filing] = []
         self.requests: list[Recorded] = []
         self.queues: dict[str, deque[Queued]] = defaultdict(deque)
@@ -166,6 +176,8 @@ class EdgarServer:
         self._httpd: ThreadingHTTPServer | None = None
         if standard:
             self.add_standard_filings()
+        if through_2026q3:
+            self.add_2026_filings()
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -289,6 +301,18 @@ class EdgarServer:
         self.add_earnings("2024Q4", date(2025, 1, 29), old=True)
         self.add_release("2024Q4", date(2025, 1, 2), old=True)
         self.add_filing(date(2024, 12, 20), form="8-K", items="1.01", old=True)
+
+    def add_2026_filings(self) -> None:
+        """Tesla's 2026 filings through October: the 2026Q1-Q3 releases as in ``data/``, the
+        earnings 8-Ks between them and a 10-Q, so that the latest release is 2026Q3's."""
+        for quarter, (filed, lines) in RELEASES_2026.items():
+            self.add_release(quarter, filed, lines=lines)
+            self.add_earnings(quarter, date(filed.year, filed.month, 22))
+            self.add_filing(date(filed.year, filed.month, 23), form="10-Q", items="")
+
+    def add_new_quarter(self, **figures) -> Filing:
+        """The release of the quarter after the data's last one (``NEW_QUARTER``)."""
+        return self.add_release(NEW_QUARTER, NEW_QUARTER_FILED, **figures)
 
     def filing(self, filed: date) -> Filing:
         """The (first) filing made on ``filed``."""

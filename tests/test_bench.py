@@ -22,6 +22,8 @@ def test_bench_smoke_run_prints_every_measurement():
         "one report, deliveries report",
         "per report",
         "no-op make report",
+        "make update, new quarter (local EDGAR)",
+        "no-op make update",
         "peak memory",
     ):
         assert label in result.stdout

@@ -9,25 +9,36 @@ one kernel each), rewrite the index, and e-mail the quarter's PDF when there are
 
 Nothing new (the quarter is there with the same figures): say so, render and send nothing, exit 0.
 The quarter there with other figures, or figures that do not add up: stop before writing
-anything and say what differs. ``watch`` polls until a release appears, then updates once.
+anything and say what differs. The e-mail addresses and SMTP settings are checked before anything
+is written; a failed render puts ``data/`` back as it was, so the next run tries again.
+``watch`` polls until a release appears, then updates once.
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import config
 from .errors import DeliveriesError, ParameterError
 from .paths import display_path
 
+if TYPE_CHECKING:
+    from .edgar import FoundRelease
+    from .mailer import Settings
+
 MAIL_TO_VARIABLE = "MAIL_TO"
 DEFAULT_EVERY = 600  # seconds between polls in --watch: EDGAR's data changes at most that often
 MINIMUM_EVERY = 10  # a floor that keeps a watch polite whatever is asked
+EXIT_INTERRUPTED = 130
 _FIGURES = ("produced", "delivered", "delivered_approx")
 
 
@@ -49,14 +60,36 @@ class UpdateOutcome:
         """The one line printed at the end."""
         if not self.new:
             return (
-                f"update: nothing new; the latest release on EDGAR ({self.quarter}) is already "
-                "in the data (nothing rendered or sent)"
+                f"update: nothing new: the latest release on EDGAR ({self.quarter}) is already "
+                "in the data; nothing rendered or sent"
             )
-        sent = f"; {self.mailed}" if self.mailed else ""
+        sent = f"; {self.mailed}" if self.mailed else "; no e-mail (no --to, no MAIL_TO)"
         return (
-            f"update: added {self.quarter} from {self.exhibit_url}; rendered "
+            f"update: added {self.quarter}; wrote "
             f"{', '.join(display_path(p) for p in self.written)}{sent}"
         )
+
+
+@dataclass
+class Mailing:
+    """Who gets the quarter's PDF (``to`` came from ``option``), and how."""
+
+    to: str
+    cc: str | None
+    option: str
+    settings: Settings | None = None
+
+    def check(self, environ: Mapping[str, str] | None = None) -> None:
+        """The addresses and the SMTP settings; a MailError before anything is written.
+
+        Only when a release is new: the mailer imports matplotlib, too slow for a no-op poll.
+        """
+        from .mailer import load_settings, parse_addresses
+
+        parse_addresses(self.to, self.option)
+        if self.cc:
+            parse_addresses(self.cc, "--cc")
+        self.settings = load_settings(environ)
 
 
 def _data_path(data: str | Path | None) -> Path:
@@ -81,8 +114,51 @@ def _figure_differences(existing: list[dict], rows: list[dict]) -> list[str]:
             if name == "lease_pct":
                 a, b = float(a.rstrip("%")), float(b.rstrip("%"))
             if a != b:
-                differences.append(f"{line}: {name} {old.get(name) or '(empty)'} -> {new[name]}")
+                shown_old = old.get(name) or "(empty)"
+                differences.append(
+                    f"{line} {name}: data {shown_old}, EDGAR {new[name] or '(empty)'}"
+                )
     return differences
+
+
+def _rows_in_data(data_path: Path, quarter: str) -> list[dict[str, str]]:
+    """The quarter's rows in the data table, read with the csv module ([] when unreadable:
+    ``prepare_addition`` then says what is wrong)."""
+    try:
+        with data_path.open(encoding="utf-8-sig", newline="") as table:
+            return [row for row in csv.DictReader(table) if (row.get("quarter") or "") == quarter]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _release_rows(found: FoundRelease) -> list[dict[str, str]]:
+    """The release's figures as the data table writes them."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    names = ("model_line", "produced", "delivered", "lease_pct", "delivered_approx")
+    return [{name: cell(getattr(row, name)) for name in names} for row in found.parsed.rows]
+
+
+def _already_there(
+    found: FoundRelease, existing: list[dict], rows: list[dict], data_path: Path
+) -> UpdateOutcome:
+    """Nothing new when the figures agree; an UpdateError saying what differs when not."""
+    differences = _figure_differences(existing, rows)
+    if differences:
+        raise UpdateError(
+            f"{found.quarter} is already in {display_path(data_path)} with other figures than "
+            f"the release on EDGAR ({'; '.join(differences)}); nothing written. Check "
+            f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
+        )
+    return UpdateOutcome(found.quarter, False, found.exhibit_url)
 
 
 def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str | None:
@@ -92,6 +168,24 @@ def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str 
     from .edgar.settings import settings_environment
 
     return settings_environment(environ).get(MAIL_TO_VARIABLE, "").strip() or None
+
+
+def plan_mailing(
+    to: str | None, cc: str | None, environ: Mapping[str, str] | None = None
+) -> Mailing | None:
+    """Who gets the e-mail (None: nobody); see :meth:`Mailing.check` for the addresses."""
+    mail_to = recipients(to, environ)
+    if not mail_to:
+        if cc:
+            raise ParameterError(f"--cc needs --to (or {MAIL_TO_VARIABLE} in the environment/.env)")
+        return None
+    return Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
+
+
+def _figures_text(found: FoundRelease) -> str:
+    totals = found.parsed.to_dict()["totals"]
+    shown = [f"{n} {totals[n]:,}" for n in ("produced", "delivered") if isinstance(totals[n], int)]
+    return ", ".join(shown)
 
 
 def update(
@@ -106,16 +200,16 @@ def update(
 ) -> UpdateOutcome:
     """Fetch the newest release and, when it is new, add, render, index and mail it."""
     from . import ingest
-    from .edgar import find_release, keep_release
+    from .edgar import find_release
+    from .render import parse_paper
 
     data_path = _data_path(data)
-    mail_to = recipients(to, environ)
-    if mail_to or cc:
-        from .mailer import parse_addresses
-
-        parse_addresses(mail_to, "--to")  # a typo in an address stops us before anything else
-        parse_addresses(cc, "--cc")
+    parse_paper(paper)
+    mailing = plan_mailing(to, cc, environ)
     found = find_release(data_dir=data_path.parent, environ=environ)
+    existing = _rows_in_data(data_path, found.quarter)  # a quick look first: the usual case
+    if existing:
+        return _already_there(found, existing, _release_rows(found), data_path)
     addition = ingest.prepare_addition(
         found.parsed,
         data_path,
@@ -129,58 +223,151 @@ def update(
         release_date=found.filing_date,
     )
     if addition.existing:
-        differences = _figure_differences(addition.existing, addition.rows)
-        if differences:
-            raise UpdateError(
-                f"{found.quarter} is already in {display_path(data_path)} with other figures than "
-                f"the release on EDGAR ({'; '.join(differences)}); nothing written. Check "
-                f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
-            )
-        return UpdateOutcome(found.quarter, False, found.exhibit_url)
-    previous = data_path.read_bytes()
-    ingest.write_addition(addition)
-    try:
-        keep_release(found, data_path.parent)
-    except BaseException:
-        from .atomic import write_atomically
+        return _already_there(found, addition.existing, addition.rows, data_path)
+    if mailing:
+        mailing.check(environ)
+    say(
+        f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
+        f"{found.form} filed {found.filing_date.isoformat()}"
+    )
+    from .edgar import keep_release, releases_folder
 
-        write_atomically(data_path, previous, mode=None)  # data/ as it was
-        raise
-    say(f"update: added {found.quarter} to {display_path(data_path)}; rendering")
-    outcome = UpdateOutcome(found.quarter, True, found.exhibit_url)
-    outcome.written = render_new_quarter(found.quarter, data_path, out_root, paper)
-    if mail_to:
-        from .mailer import email_report
-
-        email_report(
-            found.quarter,
-            to=mail_to,
-            cc=cc,
-            data_paths={"deliveries": str(data_path)},
-            out_root=out_root,
+    releases = releases_folder(data_path.parent)
+    kept_files = [releases / f"{found.quarter}.htm", releases / f"{found.quarter}.json"]
+    with _restored_on_failure([data_path, *kept_files]):
+        ingest.write_addition(addition)
+        kept = keep_release(found, data_path.parent)
+        say(
+            f"update: added {found.quarter} to {display_path(data_path)}, kept "
+            f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
         )
-        outcome.mailed = f"e-mailed to {mail_to}"
+        letter = _Letter(found.quarter, mailing, data_path)
+        written = render_new_quarter(
+            found.quarter, data_path, out_root, paper, when_quarter_done=letter.compose
+        )
+    outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
+    if mailing:
+        outcome.mailed = letter.deliver(written[0])
     return outcome
 
 
+@contextmanager
+def _restored_on_failure(paths: list[Path]) -> Iterator[None]:
+    """Put these files back as they were (bytes and modification times, so that make sees
+    nothing new; absent ones removed) if the block fails or is interrupted."""
+    before = {path: _contents(path) for path in paths}
+    try:
+        yield
+    except BaseException:
+        from .atomic import write_atomically
+
+        for path, old in before.items():
+            if old is None:
+                path.unlink(missing_ok=True)
+            elif _contents(path) != old:
+                content, times = old
+                write_atomically(path, content, mode=None)
+                os.utime(path, ns=times)
+        raise
+
+
+def _contents(path: Path) -> tuple[bytes, tuple[int, int]] | None:
+    """A file's bytes and (access, modification) times; None when there is no such file."""
+    try:
+        status = path.stat()
+        return path.read_bytes(), (status.st_atime_ns, status.st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
 def render_new_quarter(
-    quarter: str, data_path: Path, out_root: str | Path | None, paper: str
+    quarter: str,
+    data_path: Path,
+    out_root: str | Path | None,
+    paper: str,
+    when_quarter_done: Callable[[Any, Path], None] | None = None,
 ) -> list[Path]:
-    """The quarter's report and the history report (two workers at once), then the index."""
+    """The quarter's report and the history report (two workers at once), then the index.
+
+    ``when_quarter_done(dataset, pdf)`` runs in this process as soon as the quarter's report is
+    in, while the history report may still be rendering.
+    """
     from . import batch, index, render
 
     dataset = render.load_data({"deliveries": str(data_path)})
     out = Path(out_root) if out_root else render.default_out_root()
     jobs = [
-        render.history_job(dataset, None, None, out, paper),
         render.quarter_job(dataset, quarter, None, out, paper),
+        render.history_job(dataset, None, None, out, paper),
     ]
-    outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=lambda _: None)
+
+    def finished(line: str) -> None:  # "[1/2] 2026Q4     4.1 s  ok"
+        if when_quarter_done and line.split()[1] == quarter and line.endswith(" ok"):
+            when_quarter_done(dataset, jobs[0].paths["pdf"])
+
+    outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=finished)
     failed = [o for o in outcomes if o.error]
     if failed:
         raise DeliveriesError(f"{failed[0].name}: {failed[0].error}")
     page = index.write_index(dataset, out)
-    return [jobs[1].paths["pdf"], jobs[0].paths["pdf"], page]
+    return [jobs[0].paths["pdf"], jobs[1].paths["pdf"], page]
+
+
+class _Letter:
+    """The e-mail with the quarter's PDF: composed while the history renders, sent at the end
+    (or, without ``SMTP_HOST``, written as a ``.eml``). Uses the PDF just rendered, with its
+    paper size, rather than rendering it again."""
+
+    def __init__(self, quarter: str, mailing: Mailing | None, data_path: Path):
+        self.quarter, self.mailing, self.data_path = quarter, mailing, data_path
+        self.message, self.recipients, self.failure = None, [], None
+
+    def compose(self, dataset, pdf: Path) -> None:
+        """Build the message; a failure is kept for :meth:`deliver` (the renders go on)."""
+        if self.mailing is None:
+            return
+        from . import metrics
+        from .mailer import build_message, chart_png, parse_addresses
+
+        try:
+            to = parse_addresses(self.mailing.to, self.mailing.option)
+            cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
+            summary = metrics.summarize(dataset, self.quarter)
+            chart = chart_png(dataset, summary)
+            self.message = build_message(summary, chart, pdf, to, cc, self.mailing.settings)
+            self.recipients = [*to, *cc]
+        except DeliveriesError as exc:
+            self.failure = exc
+
+    def deliver(self, pdf: Path) -> str:
+        """Send or write the message; what was done, for the summary line."""
+        from .mailer import eml_path, send, write_eml
+        from .mailer.settings import dedupe
+
+        if self.message is None and self.failure is None:
+            from . import render
+
+            self.compose(render.load_data({"deliveries": str(self.data_path)}), pdf)
+        settings = self.mailing.settings
+        try:
+            if self.failure is not None:
+                raise self.failure
+            if settings.host is None:
+                target = eml_path(pdf)
+                write_eml(self.message, target)
+                return (
+                    f"e-mail to {self.mailing.to} written to {display_path(target)} "
+                    "(no SMTP_HOST set: open it in a mail client to send it)"
+                )
+            everyone = dedupe(self.recipients)
+            send(self.message, settings, everyone)
+            return f"e-mailed to {', '.join(everyone)} via {settings.where}"
+        except DeliveriesError as exc:  # the data and reports are in: say so, never the password
+            text = str(exc).replace(settings.password, "***") if settings.password else str(exc)
+            raise type(exc)(
+                f"{self.quarter} was added and rendered, but the e-mail failed: {text}; send it "
+                f"with make email QUARTER={self.quarter} TO=..."
+            ) from None
 
 
 def parse_until(text: str | None) -> clock_time | None:
@@ -200,11 +387,13 @@ def watch(
     now: Callable[[], datetime] = datetime.now,
     sleep: Callable[[float], None] = time.sleep,
     say: Callable[[str], None] = print,
+    attempt: Callable[..., UpdateOutcome] = update,
     **arguments,
 ) -> UpdateOutcome:
     """Poll EDGAR every ``every`` seconds until a new release is in, or until ``until`` (HH:MM).
 
-    Each poll costs one conditional request for the submissions document while nothing changes.
+    ``attempt`` is one update (``update``). Each poll costs one conditional request for the
+    submissions document while nothing changes.
     """
     if every < MINIMUM_EVERY:
         raise ParameterError(f"--every {every:g}: poll at most every {MINIMUM_EVERY} seconds")
@@ -214,13 +403,16 @@ def watch(
     if end is not None and end <= started:
         raise ParameterError(f"--until {until}: that time has passed today")
     while True:
-        outcome = update(say=say, **arguments)
+        outcome = attempt(say=say, **arguments)
         if outcome.new:
             return outcome
         wait = every if end is None else min(every, (end - now()).total_seconds())
         if wait <= 0:
             return outcome
-        say(f"update: nothing new yet ({outcome.quarter} is the latest); next look in {wait:.0f} s")
+        say(
+            f"update: {now():%H:%M:%S} nothing new yet ({outcome.quarter} is the latest); "
+            f"next look in {wait:.0f} s"
+        )
         sleep(wait)
 
 
@@ -235,15 +427,24 @@ def update_command(
     every: float = DEFAULT_EVERY,
     until: str | None = None,
 ) -> int:
-    """``deliveries update [--watch]``: print the summary line; exit code 0."""
+    """``deliveries update [--watch]``: progress lines, then one summary line; exit code 0.
+
+    Ctrl-C during a watch is a clean stop (one line, exit code 130).
+    """
     arguments = {"to": to, "cc": cc, "data": data, "out_root": out_root, "paper": paper}
+    say = _say_now
     if watch_for_release:
         try:
-            outcome = watch(every=every, until=until, **arguments)
+            outcome = watch(every=every, until=until, say=say, **arguments)
         except KeyboardInterrupt:
-            print("update: watch stopped (Ctrl-C)")
-            return 130
+            say("update: watch stopped (Ctrl-C); nothing was left half-written")
+            return EXIT_INTERRUPTED
     else:
-        outcome = update(**arguments)
-    print(outcome.summary())
+        outcome = update(say=say, **arguments)
+    say(outcome.summary())
     return 0
+
+
+def _say_now(line: str) -> None:
+    """Print a line at once (make and timers read a pipe, which Python would buffer)."""
+    print(line, flush=True)

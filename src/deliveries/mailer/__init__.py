@@ -13,29 +13,44 @@ variables (environment first, then ``./.env``); without ``SMTP_HOST`` the messag
 
 from __future__ import annotations
 
-from .command import dry_run_text, email_report
-from .message import (
-    KeyFigure,
-    attachments,
-    build_message,
-    chart_png,
-    default_subject,
-    html_body,
-    key_figures,
-    plain_body,
-    read_pdf,
-)
-from .settings import (
-    DEFAULT_PORTS,
-    DEFAULT_SENDER,
-    SECURITY_MODES,
-    SETTING_NAMES,
-    Settings,
-    load_settings,
-    parse_addresses,
-    read_dotenv,
-)
-from .transport import eml_path, send, write_eml
+import importlib
+
+# public name -> the module that holds it. Loaded on first use: checking an address (what
+# ``update`` does before anything else) must not import matplotlib with the message module.
+_LAZY = {
+    "dry_run_text": "command",
+    "email_report": "command",
+    "KeyFigure": "message",
+    "attachments": "message",
+    "build_message": "message",
+    "chart_png": "message",
+    "default_subject": "message",
+    "html_body": "message",
+    "key_figures": "message",
+    "plain_body": "message",
+    "read_pdf": "message",
+    "DEFAULT_PORTS": "settings",
+    "DEFAULT_SENDER": "settings",
+    "SECURITY_MODES": "settings",
+    "SETTING_NAMES": "settings",
+    "Settings": "settings",
+    "load_settings": "settings",
+    "parse_addresses": "settings",
+    "read_dotenv": "settings",
+    "eml_path": "transport",
+    "send": "transport",
+    "write_eml": "transport",
+}
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first access (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_PORTS",
@@ -61,3 +76,7 @@ __all__ = [
     "send",
     "write_eml",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

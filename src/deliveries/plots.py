@@ -108,11 +108,19 @@ def _span(rows: pd.DataFrame) -> str:
 
 
 def production_vs_deliveries(
-    table: pd.DataFrame, quarter: str, goal: int | None = None, window: int = 8
+    table: pd.DataFrame,
+    quarter: str,
+    goal: int | None = None,
+    window: int = 8,
+    consensus: int | None = None,
+    spread: tuple[int | None, int | None] = (None, None),
 ) -> Figure:
-    """Grouped bars for the trailing quarters, the goal marked on the report quarter.
+    """Grouped bars for the trailing quarters, the goal and the consensus marked on the report
+    quarter.
 
-    Approximate deliveries carry an error bar for Tesla's +-0.5% caveat.
+    Approximate deliveries carry an error bar for Tesla's +-0.5% caveat. The consensus is a
+    white diamond beside the quarter's bars, its ``spread`` (lowest and highest figure reported)
+    a thin whisker through it; a quarter with only ranges reported shows the whisker alone.
     """
     rows = _window(table, quarter, window)
     with _style():
@@ -162,14 +170,44 @@ def production_vs_deliveries(
                 va="bottom",
                 fontsize=8,
             )
+        top = _consensus_marker(ax, x[-1] + 0.62, consensus, spread)
         ax.set_xticks(x, _labels(rows.index))
+        ax.set_xlim(-0.6, x[-1] + (0.95 if top else 0.6))
         ax.set_ylabel("Vehicles")
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title(f"Production and deliveries per quarter, {_span(rows)}")
         ax.legend(loc="upper left", ncols=2)
-        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0]]) * 1.32, 1))
+        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0, top]]) * 1.32, 1))
         ax.grid(axis="x", visible=False)
     return fig
+
+
+def _consensus_marker(ax, x: float, consensus: int | None, spread: tuple) -> float:
+    """The consensus (white diamond, dark edge) and its spread (whisker) at ``x``.
+
+    Returns the highest value drawn (0 when there is nothing to draw).
+    """
+    low, high = spread
+    drawn = 0.0
+    if low is not None and high is not None and low != high:
+        ax.vlines(x, low, high, colors=GOAL, linewidth=1.0, label="Consensus spread")
+        ax.hlines([low, high], x - 0.08, x + 0.08, colors=GOAL, linewidth=1.0)
+        drawn = float(high)
+    if consensus:
+        ax.plot(
+            [x],
+            [consensus],
+            linestyle="none",
+            marker="D",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=GOAL,
+            markeredgewidth=1.2,
+            label=f"Consensus {consensus:,}",
+            zorder=5,
+        )
+        drawn = max(drawn, float(consensus))
+    return drawn
 
 
 def growth_chart(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:

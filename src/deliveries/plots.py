@@ -453,3 +453,62 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
         ax.legend(loc="upper left")
         ax.grid(axis="x", visible=False)
     return fig
+
+
+def consensus_surprise_chart(consensus: pd.DataFrame) -> Figure:
+    """Deliveries against the headline consensus per quarter, in % of the consensus.
+
+    ``consensus`` is a ``metrics.consensus_table`` (or a cut of it). Beats are dark bars, misses
+    light bars with a dark edge, so the two read apart in grayscale; every quarter from the first
+    to the last with a consensus has its place, so a quarter without one shows as a gap.
+    Approximate deliveries carry a whisker for Tesla's +-0.5% caveat.
+    """
+    compared = consensus[consensus["vs_consensus_fraction"].notna()]
+    with _style():
+        fig, ax = _new()
+        if compared.empty:
+            ax.set_title("Deliveries against the analysts' consensus: none reported")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            return fig
+        span = pd.period_range(compared.index[0], compared.index[-1], freq="Q")
+        surprise = (compared["vs_consensus_fraction"].astype(float) * 100).reindex(span)
+        values = surprise.to_numpy(dtype=float)
+        x = np.arange(len(span))
+        beat = np.nan_to_num(values) > 0
+        for chosen, color, name in (
+            (beat, PRODUCED, "Beat (dark bars)"),
+            (~beat & ~np.isnan(values), DELIVERED, "Missed (light bars)"),
+        ):
+            ax.bar(
+                x[chosen],
+                values[chosen],
+                0.7,
+                color=color,
+                edgecolor=PRODUCED,
+                linewidth=0.5,
+                label=name,
+            )
+        band = compared[compared["vs_consensus_low"] != compared["vs_consensus_high"]]
+        if not band.empty:
+            base = band["consensus"].astype(float)
+            positions = [span.get_loc(p) for p in band.index]
+            ax.vlines(
+                positions,
+                band["vs_consensus_low"].astype(float) / base * 100,
+                band["vs_consensus_high"].astype(float) / base * 100,
+                colors=GOAL,
+                linewidth=0.8,
+                label="\u00b10.5% (approximate)",
+            )
+        ax.axhline(0, color=GOAL, linewidth=0.8)
+        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in span])
+        ax.set_xlim(-0.7, len(span) - 0.3)
+        ax.set_ylabel("Delivered vs consensus, %")
+        ax.yaxis.set_major_formatter(signed_percent)
+        ax.set_title(f"Deliveries against the analysts' consensus, {_span(surprise)}")
+        ax.legend(loc="upper left", ncols=3)
+        low, high = np.nanmin(values), np.nanmax(values)
+        ax.set_ylim(min(low, 0) * 1.15 - 1, max(high, 0) * 1.45 + 1)
+        ax.grid(axis="x", visible=False)
+    return fig

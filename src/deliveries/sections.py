@@ -322,7 +322,7 @@ def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) ->
         rows.append(
             row(
                 [
-                    escape(say.consensus_figure_label(figure, is_headline)),
+                    "Consensus",
                     where,
                     link(source, figure.url),
                     data_text(detail),

@@ -387,23 +387,19 @@ def consensus_subject(summary: QuarterSummary) -> str:
     return f"{consensus_verb(summary)} consensus ({count(summary.consensus)})"
 
 
-def consensus_figure_label(figure: Figure, is_headline: bool) -> str:
-    """The sources table's first cell: ``Consensus (headline)`` or ``Consensus``."""
-    return "Consensus (headline)" if is_headline else "Consensus"
-
-
 def consensus_figure_detail(figure: Figure, is_headline: bool = False) -> str:
     """One consensus figure for the sources table.
 
-    ``FactSet mean 99,000, the headline; analysts not stated; reported with the release``.
+    ``FactSet mean 99,000 (the headline); reported with the release; 12 analysts``.
     """
     what = "range" if not figure.is_point else figure.statistic
     text = f"{provider_name(figure.provider)} {what} {statistic_value(figure)}"
     if is_headline:
-        text += ", the headline"
+        text += " (the headline)"
+    text += f"; {when_words(figure.when)}"
     analysts = figure.analysts
     if analysts:
         text += f"; {analysts} analyst{'s' if analysts != 1 else ''}"
     elif figure.provider != GIVEN:
         text += "; number of analysts not stated"
-    return f"{text}; {when_words(figure.when)}"
+    return text

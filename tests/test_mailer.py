@@ -249,13 +249,17 @@ def check_message(raw: bytes, pdf: Path):
     """Parse the message and check every part; return it."""
     assert len(raw) < MAX_MESSAGE_BYTES
     message = message_from_bytes(raw, policy=policy.default)
-    assert message["Subject"] == "Tesla Q3 2019 production and deliveries: ~97,000 delivered"
+    assert message["Subject"] == (
+        "Tesla Q3 2019 production and deliveries: ~97,000 delivered, missed consensus (99,000)"
+    )
     assert message["Date"] and message["Message-ID"]
     plain = message.get_body(preferencelist=("plain",))
     text = plain.get_content()
     for figure in ("96,155", "~97,000", "100,000", "+10.5%", "+20.0%", "2,515 to 3,485"):
         assert figure in text, figure
     assert "3,000 short of the 100,000 goal" in text
+    assert "missed the FactSet consensus of 99,000 by ~2,000 (2.0%)" in text
+    assert "- Consensus: 99,000 (FactSet)" in text
     html_part = message.get_body(preferencelist=("html",))
     markup = html_part.get_content()
     assert "96,155" in markup and "~97,000" in markup

@@ -160,8 +160,8 @@ def _consensus_rows(summary: metrics.QuarterSummary) -> list[str]:
     spread = f"spread {spread} ({s.consensus_count} {figures})"
     if s.consensus is None:
         return [aside_row("Consensus", "ranges only", spread, css="consensus")]
-    provider = escape(say.provider_name(s.consensus_provider))
-    rows = [aside_row(f"Consensus ({provider})", say.count(s.consensus), spread, css="consensus")]
+    label = say.consensus_label(s.consensus_provider)
+    rows = [aside_row(escape(label), say.count(s.consensus), spread, css="consensus")]
     if s.vs_consensus is not None:
         aside = f"{say.percent(s.vs_consensus_fraction)} of the consensus"
         band = say.vs_consensus_range(s)

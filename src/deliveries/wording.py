@@ -307,6 +307,11 @@ def provider_name(provider: str | None) -> str:
     return {"other": "other compiler", "unspecified": "not named"}.get(provider, provider)
 
 
+def consensus_label(provider: str) -> str:
+    """The KPI table's label: ``Consensus (FactSet)``, or ``Consensus you gave``."""
+    return "Consensus you gave" if provider == GIVEN else f"Consensus ({provider_name(provider)})"
+
+
 def consensus_verb(summary: QuarterSummary) -> str:
     """``beat``, ``missed`` or ``matched``: deliveries against the headline consensus."""
     if summary.vs_consensus > 0:

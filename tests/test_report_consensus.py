@@ -156,6 +156,7 @@ def test_a_given_figure_is_cited_as_a_report_parameter(real_data):
     summary = metrics.summarize(real_data, "2019Q3", consensus=100_000)
     html = sections.sources_table(summary, real_data)
     assert "report parameter" in html and "given on the command line" in html
+    assert "100,000, given for this report (the headline)" in html
     assert html.count("<th>Consensus</th>") == 7
 
 
@@ -207,10 +208,16 @@ def test_largest_misses_table(real_data):
     assert html.count("<tr>") == 1 + history_sections.LARGEST_MISSES
 
 
-def test_history_without_consensus_says_so(real_data):
+def test_history_without_consensus_says_so(real_data, data_copy):
     view = history.build(real_data, "2026Q1", "2026Q3")
     assert "No analysts' consensus is available" in history_sections.consensus_summary(view)
-    assert "none" in history_sections.largest_misses(view.consensus)
+    assert "<img" not in history_sections.consensus_section(view)
+    (data_copy / "consensus.csv").unlink()  # a data set without the optional table
+    bare = history.build(dataset.load(data_copy))
+    section = history_sections.consensus_section(bare)
+    assert "No analysts' consensus is available" in section and "<table" not in section
+    with_figures = history_sections.consensus_section(history.build(real_data))
+    assert with_figures.count("<img") == 1 and "Largest misses" in with_figures
 
 
 def luminance(colour: str) -> float:

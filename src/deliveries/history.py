@@ -43,7 +43,8 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
         wording.derived_goal(dataset.goals, row) for row in annual["goal_row"]
     ]
     consensus = metrics.consensus_table(dataset)
-    consensus = consensus[(consensus.index >= first) & (consensus.index <= last)]
+    if not consensus.empty:  # an empty table (no consensus.csv) has no quarterly index
+        consensus = consensus[(consensus.index >= first) & (consensus.index <= last)]
     return HistoryView(
         quarters.label(first),
         quarters.label(last),

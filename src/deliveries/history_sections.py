@@ -12,9 +12,9 @@ from html import escape
 
 import pandas as pd
 
-from . import templates
+from . import plots, templates
 from . import wording as say
-from .blocks import Html, row, table
+from .blocks import Html, chart, row, section, table
 
 
 def history_title(start: str, end: str, rendered_on: date | None = None) -> Html:
@@ -238,3 +238,15 @@ def largest_misses(consensus: pd.DataFrame, limit: int = LARGEST_MISSES) -> Html
     widths = [14, 15, 15, 22, 20, 14]
     caption = "Largest misses against the consensus"
     return table(caption, header, rows, notes, "misses", widths)
+
+
+def consensus_section(view) -> Html:
+    """The section on the consensus: how often Tesla beat, the surprise chart, largest misses.
+
+    Without a consensus in the range, only the line saying so.
+    """
+    body = consensus_summary(view)
+    if consensus_record(view.consensus).quarters:
+        body += chart(plots.consensus_surprise_chart(view.consensus))
+        body += largest_misses(view.consensus)
+    return section("Deliveries against the analysts' consensus", body)

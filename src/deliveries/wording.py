@@ -299,12 +299,12 @@ def consensus_phrase(value: int, provider: str) -> str:
 
 
 def provider_name(provider: str | None) -> str:
-    """A provider in a table cell: ``FactSet``, ``given (report parameter)``, ``not named``."""
+    """A provider in a table cell: ``FactSet``, ``given (report parameter)``, ``other compiler``."""
     if provider is None:
         return NOT_AVAILABLE
     if provider == GIVEN:
         return "given (report parameter)"
-    return {"other": "other compiler", "unspecified": "not named"}.get(provider, provider)
+    return {"other": "other compiler", "unspecified": "unnamed compiler"}.get(provider, provider)
 
 
 def consensus_label(provider: str) -> str:
@@ -397,6 +397,8 @@ def consensus_figure_detail(figure: Figure, is_headline: bool = False) -> str:
 
     ``FactSet mean 99,000 (the headline); reported with the release; 12 analysts``.
     """
+    if figure.provider == GIVEN:
+        return f"{count(figure.value)}, given for this report (the headline)"
     what = "range" if not figure.is_point else figure.statistic
     text = f"{provider_name(figure.provider)} {what} {statistic_value(figure)}"
     if is_headline:

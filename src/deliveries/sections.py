@@ -346,5 +346,5 @@ def _headline_figure(summary: metrics.QuarterSummary):
 def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
     """Definitions of every metric, the +-0.5% caveat, the consensus rule, each figure's source."""
     sources = templates.markup(sources_table(summary, dataset))
-    providers = [say.provider_name(p) for p in PROVIDERS]
+    providers = [p for p in PROVIDERS if p not in ("other", "unspecified")]  # named in the text
     return Html(templates.render("methods.html.j2", sources=sources, providers=providers))

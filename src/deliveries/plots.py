@@ -480,27 +480,14 @@ def consensus_surprise_chart(consensus: pd.DataFrame) -> Figure:
             (beat, PRODUCED, "Beat (dark bars)"),
             (~beat & ~np.isnan(values), DELIVERED, "Missed (light bars)"),
         ):
-            ax.bar(
-                x[chosen],
-                values[chosen],
-                0.7,
-                color=color,
-                edgecolor=PRODUCED,
-                linewidth=0.5,
-                label=name,
-            )
+            style = {"color": color, "edgecolor": PRODUCED, "linewidth": 0.5, "label": name}
+            ax.bar(x[chosen], values[chosen], 0.7, **style)
         band = compared[compared["vs_consensus_low"] != compared["vs_consensus_high"]]
         if not band.empty:
-            base = band["consensus"].astype(float)
-            positions = [span.get_loc(p) for p in band.index]
-            ax.vlines(
-                positions,
-                band["vs_consensus_low"].astype(float) / base * 100,
-                band["vs_consensus_high"].astype(float) / base * 100,
-                colors=GOAL,
-                linewidth=0.8,
-                label="\u00b10.5% (approximate)",
-            )
+            ends = [band[f"vs_consensus_{e}"] / band["consensus"] * 100 for e in ("low", "high")]
+            where = [span.get_loc(p) for p in band.index]
+            style = {"colors": GOAL, "linewidth": 0.8, "label": "\u00b10.5% (approximate)"}
+            ax.vlines(where, *(e.astype(float) for e in ends), **style)
         ax.axhline(0, color=GOAL, linewidth=0.8)
         ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in span])
         ax.set_xlim(-0.7, len(span) - 0.3)

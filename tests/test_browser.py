@@ -205,7 +205,7 @@ def test_index_loads_offline_without_errors(browser, site):
 def test_history_loads_offline_without_errors(browser, site):
     seen = visit(browser, render.history_paths(site)["html"])
     assert seen["blocked"] == [] and seen["failed"] == [] and seen["console_errors"] == []
-    assert len(seen["images"]) == 5
+    assert len(seen["images"]) == 6  # five charts and the consensus surprise
 
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -249,13 +249,17 @@ def check_message(raw: bytes, pdf: Path):
     """Parse the message and check every part; return it."""
     assert len(raw) < MAX_MESSAGE_BYTES
     message = message_from_bytes(raw, policy=policy.default)
-    assert message["Subject"] == "Tesla Q3 2019 production and deliveries: ~97,000 delivered"
+    assert message["Subject"] == (
+        "Tesla Q3 2019 production and deliveries: ~97,000 delivered, missed consensus (99,000)"
+    )
     assert message["Date"] and message["Message-ID"]
     plain = message.get_body(preferencelist=("plain",))
     text = plain.get_content()
     for figure in ("96,155", "~97,000", "100,000", "+10.5%", "+20.0%", "2,515 to 3,485"):
         assert figure in text, figure
     assert "3,000 short of the 100,000 goal" in text
+    assert "missed the FactSet consensus of 99,000 by ~2,000 (2.0%)" in text
+    assert "- Consensus: 99,000 (FactSet)" in text
     html_part = message.get_body(preferencelist=("html",))
     markup = html_part.get_content()
     assert "96,155" in markup and "~97,000" in markup
@@ -665,6 +669,7 @@ def test_email_report_takes_explicit_arguments():
     assert str(signature) == (
         "(quarter: 'str', *, to: 'str | Sequence[str]', cc: 'str | Sequence[str] | None' = None, "
         "subject: 'str | None' = None, goal: 'int | str | None' = None, "
+        "consensus: 'int | str | None' = None, "
         "data_paths: 'dict | None' = None, out_root: 'Path | str | None' = None, "
         "dry_run: 'bool' = False) -> 'int'"
     )
@@ -687,3 +692,11 @@ def test_the_cli_passes_every_email_option_through(report_root, capsys):
     assert "Cc: cfo@example.com" in out and "Subject: Q3 in brief" in out
     assert "tesla-deliveries-2019Q3.pdf  application/pdf" in out
     assert "dry run: nothing sent or written" in out
+
+
+def test_a_consensus_given_for_the_email_sets_the_subject(report_root, capsys):
+    argv = ["email", "--to", "analyst@example.com", "--consensus", "95000"]
+    assert cli.main([*argv, "--out", str(report_root), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Subject: Tesla Q3 2019 production and deliveries: ~97,000 delivered, beat" in out
+    assert "consensus (95,000)" in out

@@ -182,10 +182,17 @@ def test_explorer_follows_the_goal(real_data):
 
 def test_explorer_widget_offers_every_quarter(real_data):
     box = explore.quarter_explorer(real_data, quarter="2019Q3", goal=110_000)
-    quarter_picker, goal_box, _ = box.children[0].children
+    quarter_picker, goal_box, consensus_box, _ = box.children[0].children
     assert list(quarter_picker.options) == real_data.quarters
     assert quarter_picker.value == "2019Q3"
     assert goal_box.value == 110_000
+    assert consensus_box.value == 0  # 0: the headline consensus reported
+
+
+def test_explorer_takes_your_own_consensus(real_data):
+    blocks = explore.quarter_sections(real_data, "2019Q3", consensus=100_000)
+    assert "the consensus of 100,000 you gave" in blocks[0]
+    assert "<th>Consensus you gave</th><td>100,000</td>" in blocks[1]
 
 
 def test_goal_results_lists_quarters_with_a_stated_goal(real_data):

@@ -86,3 +86,10 @@ def test_annual_chart_tells_derived_goals_apart(real_data):
     assert "Goal derived from a growth rate" not in [
         text.get_text() for text in plain.axes[0].get_legend().get_texts()
     ]
+
+
+def test_the_surprise_chart_without_any_consensus_is_an_empty_frame(real_data):
+    empty = metrics.consensus_table(real_data).iloc[0:0]
+    fig = plots.consensus_surprise_chart(empty)
+    assert "none reported" in fig.axes[0].get_title(loc="left")
+    assert not fig.axes[0].patches

@@ -53,14 +53,31 @@ def test_page_one_tells_the_story(rendered):
         "3,000 short of the 100,000 goal",
         "2,515 to 3,485",
         "record",
+        "missed the FactSet consensus of 99,000 by ~2,000 (2.0%)",
+        "reported estimates ranged from 94,422 to 99,000",
+        "94,422\u201399,000 (6 figures)",
     ):
-        assert phrase in text, phrase
+        assert phrase in " ".join(text.split()), phrase
+
+
+def test_sources_cite_every_consensus_figure(rendered):
+    text = " ".join(pdf_text(rendered[1]["pdf"]).split())
+    for number in range(14, 20):
+        assert f"consensus.csv, row {number}" in text, number
+    assert "Choosing the headline consensus" in text and "Refinitiv (IBES)" in text
+
+
+def test_a_consensus_given_on_the_command_line_reaches_the_report(capsys, tmp_path):
+    args = ["report", "--quarter", "2019Q3", "--consensus", "100,000", "--out", str(tmp_path)]
+    assert main(args) == 0
+    page = pdf_text(tmp_path / "2019Q3" / "tesla-deliveries-2019Q3.pdf", pages=[0])
+    assert "the consensus of 100,000 you gave by ~3,000 (3.0%)" in " ".join(page.split())
 
 
 def test_pdf_is_small_and_short(rendered):
     pdf = rendered[1]["pdf"]
     assert pdf.stat().st_size < 1_000_000
-    assert len(PdfReader(pdf).pages) <= 4
+    assert len(PdfReader(pdf).pages) <= 5  # 4 before the consensus rows in the sources table
 
 
 def test_html_has_no_code_prompts_or_external_references(rendered):

@@ -33,7 +33,20 @@ def test_shortfall_band_is_worded_once_for_table_and_sentence(real_data):
     assert "allowing for Tesla's \u00b10.5% caveat the shortfall is 2,515 to 3,485" in (
         narrative.goal_sentence(summary)
     )
-    assert "<td>2,515 to 3,485</td>" in sections.kpi_table(summary)
+    assert "\u00b10.5% range: 2,515 to 3,485</td>" in sections.kpi_table(summary)
+
+
+def test_the_consensus_is_worded_once_for_table_sentence_and_mail(real_data):
+    summary = metrics.summarize(real_data, "2019Q3")
+    assert say.vs_consensus_range(summary) == "\u22122,485 to \u22121,515"
+    assert say.vs_consensus_value(summary) == "~\u22122,000 (\u22122.0%)"
+    assert say.consensus_spread(94_422, 99_000) == "94,422\u201399,000"
+    assert say.consensus_spread(99_000, 99_000) == "99,000"
+    assert say.vs_consensus_cell(summary.vs_consensus_fraction) == "\u22122.0%"
+    assert say.vs_consensus_cell(None) == ""
+    assert say.consensus_subject(summary) == "missed consensus (99,000)"
+    assert say.when_words("R+") == "reported a few days after the release (day not stated)"
+    assert say.when_words(None) == "given for this report"
 
 
 def test_no_module_but_wording_writes_a_quarter_name_itself():

@@ -72,6 +72,15 @@ def row(cells: list[str], header: bool = False, css: str = "") -> str:
     return f"<tr{attr}>{inner}</tr>"
 
 
+def aside_row(label: str, value: str, aside: str = "", span: int = 4, css: str = "") -> str:
+    """A row with a label, one value and a note (``aside``) across the ``span`` columns after it."""
+    attr = f' class="{css}"' if css else ""
+    return (
+        f'<tr{attr}><th>{label}</th><td>{value}</td><td class="aside" colspan="{span}">{aside}'
+        "</td></tr>"
+    )
+
+
 def column_widths(count: int, first: float = 30.0, widths: list[float] | None = None) -> str:
     """A ``<colgroup>`` giving each column a share of the width.
 

@@ -229,11 +229,13 @@ def _render_and_report(render_one, **arguments) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from . import render
+    from .consensus import parse_consensus
 
     return _render_and_report(
         render.render_quarter,
         quarter=args.quarter,
         goal=args.goal,  # checked in render, after the kernel has been spawned
+        consensus=parse_consensus(args.consensus),
         data_paths=_data_paths(args),
         out_root=args.out,
         paper=args.paper,
@@ -291,6 +293,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def run_email(args: argparse.Namespace) -> int:
     from . import mailer
+    from .consensus import parse_consensus
 
     return mailer.email_report(
         args.quarter,
@@ -298,6 +301,7 @@ def run_email(args: argparse.Namespace) -> int:
         cc=args.cc,
         subject=args.subject,
         goal=args.goal,
+        consensus=parse_consensus(args.consensus),
         data_paths=_data_paths(args),
         out_root=args.out,
         dry_run=args.dry_run,

@@ -1,4 +1,5 @@
-"""Interactive exploration in a notebook: pick a quarter and a goal, see the report's blocks.
+"""Interactive exploration in a notebook: pick a quarter, a goal and a consensus, see the report's
+blocks; the consensus figures of a quarter side by side.
 
 :func:`quarter_sections` is pure (data in, HTML blocks out) so it can be tested without a
 browser; :func:`quarter_explorer` wires it to ipywidgets for ``notebooks/explore.ipynb``.
@@ -19,20 +20,80 @@ MAX_GOAL = 10_000_000
 
 
 def quarter_sections(
-    dataset: Dataset, quarter: str, goal: int | None = None
+    dataset: Dataset, quarter: str, goal: int | None = None, consensus: int | None = None
 ) -> list[sections.Html]:
     """The headline, KPI table and production-vs-deliveries chart of ``quarter``, as in the report.
 
-    ``goal`` None (or 0) measures against the stated goal, like ``make report`` without ``GOAL``.
+    ``goal`` None (or 0) measures against the stated goal, like ``make report`` without ``GOAL``;
+    ``consensus`` None (or 0) against the headline consensus, like ``make report`` without
+    ``CONSENSUS``.
     """
-    summary = metrics.summarize(dataset, quarter, goal=goal or None)
+    summary = metrics.summarize(dataset, quarter, goal=goal or None, consensus=consensus or None)
     table = metrics.quarterly_table(dataset)
-    figure = plots.production_vs_deliveries(table, summary.quarter, summary.goal)
+    figure = plots.production_vs_deliveries(
+        table,
+        summary.quarter,
+        summary.goal,
+        consensus=summary.consensus,
+        spread=(summary.consensus_low, summary.consensus_high),
+    )
     return [
         sections.headline_block(summary),
         sections.kpi_table(summary, dataset),
         sections.chart(figure),
     ]
+
+
+CONSENSUS_FIGURE_COLUMNS = [
+    "headline",
+    "provider",
+    "statistic",
+    "deliveries",
+    "low",
+    "high",
+    "approx",
+    "analysts",
+    "when",
+    "provider_as_reported",
+    "row",
+    "url",
+]
+
+
+def consensus_figures(dataset: Dataset, quarter: str, consensus: int | None = None) -> pd.DataFrame:
+    """Every consensus figure of ``quarter`` side by side, in file order.
+
+    ``headline`` marks the figure the report compares deliveries with; ``when`` is in words
+    (``reported with the release``); ``deliveries`` is a mean or median, ``low``/``high`` a
+    range. ``consensus`` (your own figure) comes first as provider ``given`` and is the headline.
+    """
+    summary = metrics.summarize(dataset, quarter, consensus=consensus or None)
+    rows = []
+    for figure in summary.consensus_figures:
+        is_headline = (
+            summary.consensus is not None
+            and figure.row == summary.consensus_row
+            and figure.provider == summary.consensus_provider
+        )
+        rows.append(
+            {
+                "headline": is_headline,
+                "provider": figure.provider,
+                "statistic": figure.statistic,
+                "deliveries": figure.value,
+                "low": figure.low,
+                "high": figure.high,
+                "approx": figure.approx,
+                "analysts": figure.analysts,
+                "when": wording.when_words(figure.when),
+                "provider_as_reported": figure.provider_as_reported,
+                "row": figure.row,
+                "url": figure.url,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=CONSENSUS_FIGURE_COLUMNS)
+    counts = {c: "Int64" for c in ("deliveries", "low", "high", "analysts", "row")}
+    return frame.astype(counts)
 
 
 def goal_results(dataset: Dataset) -> pd.DataFrame:
@@ -79,9 +140,11 @@ def annual_results(dataset: Dataset) -> pd.DataFrame:
 
 
 def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | None = None):
-    """A widget box: a quarter dropdown and a goal box above the quarter's headline, KPIs, chart.
+    """A widget box: a quarter dropdown, a goal box and a consensus box above the quarter's
+    headline, KPIs and chart.
 
-    ``quarter`` defaults to the latest in the data; a goal of 0 means the stated goal.
+    ``quarter`` defaults to the latest in the data; a goal of 0 means the stated goal, a
+    consensus of 0 the headline figure reported.
     """
     import ipywidgets as widgets
     from IPython.display import HTML, display
@@ -99,16 +162,27 @@ def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | N
         description="Goal",
         tooltip="Deliveries goal; 0 for the goal stated for the quarter",
     )
-    hint = widgets.HTML("<small>0: the goal stated for the quarter (if any)</small>")
+    consensus_box = widgets.BoundedIntText(
+        value=STATED_GOAL,
+        min=0,
+        max=MAX_GOAL,
+        step=1000,
+        description="Consensus",
+        tooltip="Your own consensus figure; 0 for the headline figure reported",
+    )
+    hint = widgets.HTML(
+        "<small>0: the goal stated for the quarter (if any), the consensus reported</small>"
+    )
 
-    def show(quarter: str, goal: int) -> None:
+    def show(quarter: str, goal: int, consensus: int) -> None:
         try:
-            blocks = quarter_sections(dataset, quarter, goal)
+            blocks = quarter_sections(dataset, quarter, goal, consensus)
         except DeliveriesError as exc:
             display(HTML(f"<p><b>error:</b> {escape(str(exc))}</p>"))
             return
         for block in blocks:
             display(block)
 
-    output = widgets.interactive_output(show, {"quarter": quarter_picker, "goal": goal_box})
-    return widgets.VBox([widgets.HBox([quarter_picker, goal_box, hint]), output])
+    controls = {"quarter": quarter_picker, "goal": goal_box, "consensus": consensus_box}
+    output = widgets.interactive_output(show, controls)
+    return widgets.VBox([widgets.HBox([quarter_picker, goal_box, consensus_box, hint]), output])

@@ -1,8 +1,8 @@
-"""The history report's view of the data: every quarter in a range, and annual totals."""
+"""The history report's view of the data: every quarter in a range, annual totals, consensus."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -19,6 +19,8 @@ class HistoryView:
     table: pd.DataFrame
     lines: pd.DataFrame
     annual: pd.DataFrame  # metrics.annual_table plus goal_derived_from (statement or None)
+    # metrics.consensus_table for the quarters in the range that have consensus figures
+    consensus: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build(dataset: Dataset, start: str | None = None, end: str | None = None) -> HistoryView:
@@ -40,6 +42,14 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
     annual["goal_derived_from"] = [
         wording.derived_goal(dataset.goals, row) for row in annual["goal_row"]
     ]
+    consensus = metrics.consensus_table(dataset)
+    if not consensus.empty:  # an empty table (no consensus.csv) has no quarterly index
+        consensus = consensus[(consensus.index >= first) & (consensus.index <= last)]
     return HistoryView(
-        quarters.label(first), quarters.label(last), table, lines, annual.reset_index(drop=True)
+        quarters.label(first),
+        quarters.label(last),
+        table,
+        lines,
+        annual.reset_index(drop=True),
+        consensus,
     )

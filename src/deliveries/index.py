@@ -11,7 +11,7 @@ from . import wording as say
 from .blocks import column_widths
 from .templates import STATIC
 
-COLUMN_WIDTHS = [9, 11, 10, 10, 10, 10, 9, 9, 11, 11]
+COLUMN_WIDTHS = [8, 10, 9, 9, 8, 8, 9, 8, 9, 11, 11]
 
 
 def _links(paths: dict[str, Path], root: Path) -> str:
@@ -35,6 +35,7 @@ def _quarter(summary: metrics.QuarterSummary, root: Path, derived: str | None) -
         "yoy": say.percent(s.delivered_yoy),
         "goal": say.goal_cell(s.goal, derived=derived) if s.goal else "",
         "shortfall": say.count(s.shortfall, signed=True) if s.goal else "",
+        "vs_consensus": say.vs_consensus_cell(s.vs_consensus_fraction),
         "records": ", ".join(say.records_set(s)),
         "links": templates.markup(_links(render.quarter_paths(root, s.quarter), root)),
     }
@@ -56,7 +57,7 @@ def build_index(dataset, out_root: Path) -> str:
         history_links=templates.markup(_links(render.history_paths(out_root), out_root)),
         quarters=[_quarter(s, out_root, derived[s.quarter]) for s in summaries],
         derived=say.derived_goal_note(derived_names) if derived_names else "",
-        columns=templates.markup(column_widths(10, widths=COLUMN_WIDTHS)),
+        columns=templates.markup(column_widths(len(COLUMN_WIDTHS), widths=COLUMN_WIDTHS)),
     )
 
 

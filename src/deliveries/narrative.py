@@ -49,6 +49,46 @@ def goal_sentence(summary: QuarterSummary) -> str:
     )
 
 
+def consensus_sentence(summary: QuarterSummary) -> str:
+    """Deliveries against the analysts' headline consensus, naming the provider, and the spread.
+
+    ``Deliveries missed the FactSet consensus of 99,000 by ~2,000 (2.0%); reported estimates
+    ranged from 94,422 to 99,000.`` A quarter with only ranges reported compares with the
+    spread; one with no figures says so in a short line.
+    """
+    quarter = say.quarter_name(summary.quarter)
+    if summary.consensus_count is None:
+        return f"No analysts' consensus is available for {quarter}."
+    if summary.consensus is None:
+        return _range_only_sentence(summary)
+    phrase = say.consensus_phrase(summary.consensus, summary.consensus_provider)
+    spread = say.spread_clause(summary)
+    if summary.vs_consensus is None:
+        return f"Analysts expected {say.count(summary.consensus)} deliveries{spread}."
+    band = say.consensus_band_clause(summary)
+    verb = say.consensus_verb(summary)
+    if verb == "matched":
+        return f"Deliveries matched {phrase}{band}{spread}."
+    margin = say.count(abs(summary.vs_consensus), summary.delivered_approx)
+    share = say.percent(abs(summary.vs_consensus_fraction), signed=False)
+    return f"Deliveries {verb} {phrase} by {margin} ({share}){band}{spread}."
+
+
+def _range_only_sentence(summary: QuarterSummary) -> str:
+    """Only ranges were reported: no headline figure, so deliveries are set against the spread."""
+    low, high = summary.consensus_low, summary.consensus_high
+    figures = "a range" if summary.consensus_count == 1 else "ranges"
+    text = (
+        f"Analysts' estimates were reported only as {figures}, {say.count(low)} to "
+        f"{say.count(high)}, so there is no single consensus figure to compare with"
+    )
+    if summary.delivered_high < low:
+        return text + "; deliveries came in below the whole range."
+    if summary.delivered_low > high:
+        return text + "; deliveries came in above the whole range."
+    return text + "; deliveries fell within it."
+
+
 def growth_sentence(summary: QuarterSummary) -> str:
     """Quarter-over-quarter and year-over-year growth of production and deliveries."""
     previous = say.quarter_name(summary.previous_quarter)
@@ -107,6 +147,7 @@ def headline(summary: QuarterSummary) -> str:
     sentences = [
         deliveries_sentence(summary),
         goal_sentence(summary),
+        consensus_sentence(summary),
         growth_sentence(summary),
         inventory_sentence(summary),
     ]

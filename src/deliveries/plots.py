@@ -108,11 +108,19 @@ def _span(rows: pd.DataFrame) -> str:
 
 
 def production_vs_deliveries(
-    table: pd.DataFrame, quarter: str, goal: int | None = None, window: int = 8
+    table: pd.DataFrame,
+    quarter: str,
+    goal: int | None = None,
+    window: int = 8,
+    consensus: int | None = None,
+    spread: tuple[int | None, int | None] = (None, None),
 ) -> Figure:
-    """Grouped bars for the trailing quarters, the goal marked on the report quarter.
+    """Grouped bars for the trailing quarters, the goal and the consensus marked on the report
+    quarter.
 
-    Approximate deliveries carry an error bar for Tesla's +-0.5% caveat.
+    Approximate deliveries carry an error bar for Tesla's +-0.5% caveat. The consensus is a
+    white diamond beside the quarter's bars, its ``spread`` (lowest and highest figure reported)
+    a thin whisker through it; a quarter with only ranges reported shows the whisker alone.
     """
     rows = _window(table, quarter, window)
     with _style():
@@ -162,14 +170,44 @@ def production_vs_deliveries(
                 va="bottom",
                 fontsize=8,
             )
+        top = _consensus_marker(ax, x[-1] + 0.62, consensus, spread)
         ax.set_xticks(x, _labels(rows.index))
+        ax.set_xlim(-0.6, x[-1] + (0.95 if top else 0.6))
         ax.set_ylabel("Vehicles")
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title(f"Production and deliveries per quarter, {_span(rows)}")
         ax.legend(loc="upper left", ncols=2)
-        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0]]) * 1.32, 1))
+        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0, top]]) * 1.32, 1))
         ax.grid(axis="x", visible=False)
     return fig
+
+
+def _consensus_marker(ax, x: float, consensus: int | None, spread: tuple) -> float:
+    """The consensus (white diamond, dark edge) and its spread (whisker) at ``x``.
+
+    Returns the highest value drawn (0 when there is nothing to draw).
+    """
+    low, high = spread
+    drawn = 0.0
+    if low is not None and high is not None and low != high:
+        ax.vlines(x, low, high, colors=GOAL, linewidth=1.0, label="Consensus spread")
+        ax.hlines([low, high], x - 0.08, x + 0.08, colors=GOAL, linewidth=1.0)
+        drawn = float(high)
+    if consensus:
+        ax.plot(
+            [x],
+            [consensus],
+            linestyle="none",
+            marker="D",
+            markersize=6,
+            markerfacecolor="white",
+            markeredgecolor=GOAL,
+            markeredgewidth=1.2,
+            label=f"Consensus {consensus:,}",
+            zorder=5,
+        )
+        drawn = max(drawn, float(consensus))
+    return drawn
 
 
 def growth_chart(table: pd.DataFrame, quarter: str, window: int = 8) -> Figure:
@@ -413,5 +451,51 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title("Annual totals against stated goals and guidance")
         ax.legend(loc="upper left")
+        ax.grid(axis="x", visible=False)
+    return fig
+
+
+def consensus_surprise_chart(consensus: pd.DataFrame) -> Figure:
+    """Deliveries against the headline consensus per quarter, in % of the consensus.
+
+    ``consensus`` is a ``metrics.consensus_table`` (or a cut of it). Beats are dark bars, misses
+    light bars with a dark edge, so the two read apart in grayscale; every quarter from the first
+    to the last with a consensus has its place, so a quarter without one shows as a gap.
+    Approximate deliveries carry a whisker for Tesla's +-0.5% caveat.
+    """
+    compared = consensus[consensus["vs_consensus_fraction"].notna()]
+    with _style():
+        fig, ax = _new()
+        if compared.empty:
+            ax.set_title("Deliveries against the analysts' consensus: none reported")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            return fig
+        span = pd.period_range(compared.index[0], compared.index[-1], freq="Q")
+        surprise = (compared["vs_consensus_fraction"].astype(float) * 100).reindex(span)
+        values = surprise.to_numpy(dtype=float)
+        x = np.arange(len(span))
+        beat = np.nan_to_num(values) > 0
+        for chosen, color, name in (
+            (beat, PRODUCED, "Beat (dark bars)"),
+            (~beat & ~np.isnan(values), DELIVERED, "Missed (light bars)"),
+        ):
+            style = {"color": color, "edgecolor": PRODUCED, "linewidth": 0.5, "label": name}
+            ax.bar(x[chosen], values[chosen], 0.7, **style)
+        band = compared[compared["vs_consensus_low"] != compared["vs_consensus_high"]]
+        if not band.empty:
+            ends = [band[f"vs_consensus_{e}"] / band["consensus"] * 100 for e in ("low", "high")]
+            where = [span.get_loc(p) for p in band.index]
+            style = {"colors": GOAL, "linewidth": 0.8, "label": "\u00b10.5% (approximate)"}
+            ax.vlines(where, *(e.astype(float) for e in ends), **style)
+        ax.axhline(0, color=GOAL, linewidth=0.8)
+        ax.set_xticks(x, [f"{p.year}" if p.quarter == 1 else "" for p in span])
+        ax.set_xlim(-0.7, len(span) - 0.3)
+        ax.set_ylabel("Delivered vs consensus, %")
+        ax.yaxis.set_major_formatter(signed_percent)
+        ax.set_title(f"Deliveries against the analysts' consensus, {_span(surprise)}")
+        ax.legend(loc="upper left", ncols=3)
+        low, high = np.nanmin(values), np.nanmax(values)
+        ax.set_ylim(min(low, 0) * 1.15 - 1, max(high, 0) * 1.45 + 1)
         ax.grid(axis="x", visible=False)
     return fig

@@ -16,6 +16,7 @@ from . import metrics, narrative, quarters, templates
 from . import wording as say
 from .blocks import (
     Html,
+    aside_row,
     chart,
     column_widths,
     data_text,
@@ -26,8 +27,9 @@ from .blocks import (
     section,
     table,
 )
+from .consensus import GIVEN, PROVIDERS
 from .dataset import Dataset, display_path
-from .provenance import goal_provenance, release_provenance
+from .provenance import goal_provenance, release_provenance, sites
 
 __all__ = [
     "Html",
@@ -122,12 +124,11 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         goal = escape(say.goal_cell(s.goal, derived=derived))
         rows.append(row(["Deliveries goal", goal, *empty], css="goal"))
         word = say.shortfall_word(s)
-        rows.append(
-            row([f"{word} (goal \u2212 delivered)", say.shortfall_value(s), *empty], css="goal")
-        )
         band = say.shortfall_range(s)
-        if band:
-            rows.append(row([f"{word}, {say.PLUS_MINUS_HALF} range", band, *empty], css="goal"))
+        aside = f"{say.PLUS_MINUS_HALF} range: {band}" if band else ""
+        label = f"{word} (goal \u2212 delivered)"
+        rows.append(aside_row(label, say.shortfall_value(s), aside, css="goal"))
+    rows += _consensus_rows(s)
     since = (
         f"Cumulative gap since {say.quarter_name(s.cumulative_gap_from)}"
         if s.cumulative_gap_from
@@ -141,10 +142,33 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         notes.append(notes_text.not_available)
     if derived:
         notes.append(say.derived_goal_note({say.quarter_name(s.quarter): derived}))
+    if s.consensus_count:
+        notes.append(notes_text.consensus)
     notes.append(notes_text.first_announced)
     widths = [27, 18, 13.75, 13.75, 13.75, 13.75]
     caption = f"Key figures, {say.quarter_name(s.quarter)}"
     return table(caption, header, rows, notes, "kpi", widths)
+
+
+def _consensus_rows(summary: metrics.QuarterSummary) -> list[str]:
+    """The KPI table's consensus rows: headline with provider and spread, then vs consensus."""
+    s = summary
+    if s.consensus_count is None:
+        return [aside_row("Analysts' consensus", say.NO_CONSENSUS, css="consensus")]
+    figures = "figure" if s.consensus_count == 1 else "figures"
+    spread = say.consensus_spread(s.consensus_low, s.consensus_high)
+    spread = f"spread {spread} ({s.consensus_count} {figures})"
+    if s.consensus is None:
+        return [aside_row("Consensus", "ranges only", spread, css="consensus")]
+    label = say.consensus_label(s.consensus_provider)
+    rows = [aside_row(escape(label), say.count(s.consensus), spread, css="consensus")]
+    if s.vs_consensus is not None:
+        aside = f"{say.percent(s.vs_consensus_fraction)} of the consensus"
+        band = say.vs_consensus_range(s)
+        aside += f"; {say.PLUS_MINUS_HALF} range: {band}" if band else ""
+        value = say.count(s.vs_consensus, s.delivered_approx, signed=True)
+        rows.append(aside_row("Delivered \u2212 consensus", value, aside, css="consensus"))
+    return rows
 
 
 def model_table(summary: metrics.QuarterSummary) -> Html:
@@ -269,6 +293,7 @@ def sources_table(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
     if ytd.goal_row:
         goal_row = goals[goals["row"] == ytd.goal_row].iloc[0]
         rows.append(_goal_source_row(f"{ytd.year} goal", goals_file, goal_row))
+    rows += _consensus_source_rows(summary, dataset)
     return table(
         "Where each figure comes from",
         ["Figures", "Data row", "Source", "Checked"],
@@ -279,7 +304,47 @@ def sources_table(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
     )
 
 
+def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) -> list[str]:
+    """Every consensus figure of the quarter: its row in consensus.csv, provider and link."""
+    path = dataset.paths.get("consensus")
+    file = escape(display_path(path)) if path else "consensus table"
+    headline = _headline_figure(summary)
+    rows = []
+    for figure in summary.consensus_figures:
+        is_headline = figure is headline
+        where = f"{file}, row {figure.row}" if figure.row else "report parameter"
+        source = figure.provider_as_reported or say.provider_name(figure.provider)
+        if figure.provider == GIVEN:
+            source = "given on the command line"
+        detail = say.consensus_figure_detail(figure, is_headline)
+        if figure.url:
+            detail += f"; seen on {', '.join(sites(figure.url)) or 'the linked page'}"
+        rows.append(
+            row(
+                [
+                    "Consensus",
+                    where,
+                    link(source, figure.url),
+                    data_text(detail),
+                ],
+                css="consensus" if is_headline else "",
+            )
+        )
+    return rows
+
+
+def _headline_figure(summary: metrics.QuarterSummary):
+    """The figure the summary's headline consensus came from (None for a range-only quarter)."""
+    if summary.consensus is None:
+        return None
+    for figure in summary.consensus_figures:
+        if figure.row == summary.consensus_row and figure.provider == summary.consensus_provider:
+            return figure
+    return None
+
+
 def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
-    """Definitions of every metric, the +-0.5% caveat, and each figure's source row."""
+    """Definitions of every metric, the +-0.5% caveat, the consensus rule, each figure's source."""
     sources = templates.markup(sources_table(summary, dataset))
-    return Html(templates.render("methods.html.j2", sources=sources))
+    providers = [p for p in PROVIDERS if p not in ("other", "unspecified")]  # named in the text
+    return Html(templates.render("methods.html.j2", sources=sources, providers=providers))

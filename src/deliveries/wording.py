@@ -1,8 +1,9 @@
 """How every figure is written for people: the one place to change a figure's wording.
 
 Counts (``~97,000``, ``+1,200``), percentages, quarter names (``Q3 2019``), goals and goal
-ranges (marked when derived from a growth statement), the shortfall and its +-0.5% band, and
-records. The report's blocks (``sections``), its sentences (``narrative``), the index page and
+ranges (marked when derived from a growth statement), the shortfall and its +-0.5% band,
+records, and the analysts' consensus (provider, beat or miss, spread, when it was reported).
+The report's blocks (``sections``), its sentences (``narrative``), the index page, the e-mail and
 the explorer all write figures through these functions, so a figure reads the same everywhere.
 """
 
@@ -13,6 +14,7 @@ import re
 import pandas as pd
 
 from . import quarters
+from .consensus import GIVEN, WHEN_MEANING, Figure
 from .metrics import QuarterSummary, Record, uncertainty_band
 
 NOT_AVAILABLE = "n/a"
@@ -264,4 +266,147 @@ def record_check(noun: str, value: int | None, record: Record, approx: bool) -> 
         text += (
             f" The margin is within Tesla's {PLUS_MINUS_HALF} caveat, so the record is not certain."
         )
+    return text
+
+
+# --- the analysts' consensus -----------------------------------------------------------------
+
+# How a provider reads in a sentence ("the FactSet consensus of 99,000"); the others read as
+# "the consensus of 98,250 (compiled by ...)".
+_NAMED_PROVIDERS = (
+    "FactSet",
+    "FactSet StreetAccount",
+    "Bloomberg",
+    "Refinitiv/LSEG",
+    "Visible Alpha",
+    "company-compiled",
+)
+_UNNAMED_PROVIDERS = {
+    "other": "compiled by a news outlet",
+    "unspecified": "compiler not named",
+}
+NO_CONSENSUS = "none reported"
+
+
+def consensus_phrase(value: int, provider: str) -> str:
+    """``the FactSet consensus of 99,000``; a given figure: ``the consensus of N you gave``."""
+    if provider == GIVEN:
+        return f"the consensus of {count(value)} you gave"
+    if provider in _NAMED_PROVIDERS:
+        return f"the {provider} consensus of {count(value)}"
+    how = _UNNAMED_PROVIDERS.get(provider, provider)
+    return f"the consensus of {count(value)} ({how})"
+
+
+def provider_name(provider: str | None) -> str:
+    """A provider in a table cell: ``FactSet``, ``given (report parameter)``, ``other compiler``."""
+    if provider is None:
+        return NOT_AVAILABLE
+    if provider == GIVEN:
+        return "given (report parameter)"
+    return {"other": "other compiler", "unspecified": "unnamed compiler"}.get(provider, provider)
+
+
+def consensus_label(provider: str) -> str:
+    """The KPI table's label: ``Consensus (FactSet)``, or ``Consensus you gave``."""
+    return "Consensus you gave" if provider == GIVEN else f"Consensus ({provider_name(provider)})"
+
+
+def consensus_verb(summary: QuarterSummary) -> str:
+    """``beat``, ``missed`` or ``matched``: deliveries against the headline consensus."""
+    if summary.vs_consensus > 0:
+        return "beat"
+    return "missed" if summary.vs_consensus < 0 else "matched"
+
+
+def consensus_spread(low: int | None, high: int | None) -> str:
+    """``94,422–99,000``, or one figure when all estimates agreed; None -> n/a."""
+    if low is None or high is None:
+        return NOT_AVAILABLE
+    return count(low) if low == high else f"{count(low)}{RANGE_DASH}{count(high)}"
+
+
+def spread_clause(summary: QuarterSummary) -> str:
+    """``; reported estimates ranged from 94,422 to 99,000`` ('' when they all agreed)."""
+    low, high = summary.consensus_low, summary.consensus_high
+    if low is None or low == high:
+        return ""
+    who = "estimates (yours included)" if summary.consensus_provider == GIVEN else "estimates"
+    return f"; reported {who} ranged from {count(low)} to {count(high)}"
+
+
+def vs_consensus_value(summary: QuarterSummary) -> str:
+    """``~−2,000 (−2.0%)``: delivered − consensus, signed, with its share of the consensus."""
+    if summary.vs_consensus is None:
+        return NOT_AVAILABLE
+    difference = count(summary.vs_consensus, summary.delivered_approx, signed=True)
+    return f"{difference} ({percent(summary.vs_consensus_fraction)})"
+
+
+def vs_consensus_range(summary: QuarterSummary) -> str | None:
+    """The difference at both ends of Tesla's +-0.5% band (``−2,485 to −1,515``); None if exact."""
+    low, high = summary.vs_consensus_low, summary.vs_consensus_high
+    if summary.vs_consensus is None or low == high:
+        return None
+    return f"{count(low, signed=True)} to {count(high, signed=True)}"
+
+
+def consensus_band_clause(summary: QuarterSummary) -> str:
+    """Where the band matters (it spans zero: a beat or a miss): a clause saying so; else ''."""
+    low, high = summary.vs_consensus_low, summary.vs_consensus_high
+    if low is None or low == high or not (low <= 0 <= high):
+        return ""
+    return (
+        f"; within Tesla's {PLUS_MINUS_HALF} caveat ({count(summary.delivered_low)} to "
+        f"{count(summary.delivered_high)} delivered) it may have gone either way"
+    )
+
+
+def vs_consensus_cell(fraction: float | None) -> str:
+    """The index page's cell: ``−2.0%``, blank when the quarter has no consensus."""
+    if fraction is None or pd.isna(fraction):
+        return ""
+    return percent(float(fraction))
+
+
+def statistic_value(figure: Figure) -> str:
+    """A figure as reported: ``99,000`` for a mean or median, ``23,000–24,000`` for a range."""
+    if figure.is_point:
+        return count(figure.value, figure.approx)
+    approx = "~" if figure.approx else ""
+    return f"{approx}{count(figure.low)}{RANGE_DASH}{count(figure.high)}"
+
+
+def when_words(when: str | None) -> str:
+    """``R`` -> ``reported with the release``; a given figure (no code) -> ``given for this
+    report``."""
+    if when is None:
+        return "given for this report"
+    return WHEN_MEANING.get(when, when)
+
+
+def consensus_subject(summary: QuarterSummary) -> str:
+    """The e-mail subject's part: ``missed consensus (99,000)``; '' without a headline."""
+    if summary.vs_consensus is None:
+        return ""
+    return f"{consensus_verb(summary)} consensus ({count(summary.consensus)})"
+
+
+def consensus_figure_detail(figure: Figure, is_headline: bool = False) -> str:
+    """One consensus figure for the sources table.
+
+    ``FactSet mean 99,000 (the headline); reported with the release; 12 analysts``.
+    """
+    if figure.provider == GIVEN:
+        return f"{count(figure.value)}, given for this report (the headline)"
+    what = "range" if not figure.is_point else figure.statistic
+    text = f"{provider_name(figure.provider)} {what} {statistic_value(figure)}"
+    if is_headline:
+        text += " (the headline)"
+    text += f"; {when_words(figure.when)}"
+    analysts = figure.analysts
+    if analysts:
+        text += f"; {analysts} analyst{'s' if analysts != 1 else ''}"
+    elif figure.provider != GIVEN:
+        text += "; number of analysts not stated"
     return text

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from .. import dataset, metrics, quarters, render
+from ..consensus import parse_consensus
 from ..errors import DeliveriesError, MailError
 from ..paths import display_path
 from .message import attachments, build_message, chart_png
@@ -23,6 +24,7 @@ def email_report(
     cc: str | Sequence[str] | None = None,
     subject: str | None = None,
     goal: int | str | None = None,
+    consensus: int | str | None = None,
     data_paths: dict | None = None,
     out_root: Path | str | None = None,
     dry_run: bool = False,
@@ -31,8 +33,10 @@ def email_report(
 
     ``to`` and ``cc`` are addresses as one comma-separated string or a list. Without
     ``SMTP_HOST`` the message is written as a ``.eml`` beside the PDF; ``dry_run`` only prints
-    the headers and attachments. ``data_paths`` holds ``deliveries``/``goals``/``revisions``
-    (None: the defaults). Every failure is a one-line DeliveriesError without the password.
+    the headers and attachments. ``data_paths`` holds ``deliveries``/``goals``/``revisions``/
+    ``consensus`` (None: the defaults); ``consensus`` is the user's own consensus figure (None:
+    the headline in the consensus table). Every failure is a one-line DeliveriesError without
+    the password.
     """
     settings = None
     try:
@@ -42,12 +46,16 @@ def email_report(
         cc_addresses = parse_addresses(_joined(cc), "--cc") if cc else []
         settings = load_settings()
         goal = dataset.parse_goal(goal)
-        given = {key: (data_paths or {}).get(key) for key in ("deliveries", "goals", "revisions")}
+        consensus = parse_consensus(consensus)
+        names = ("deliveries", "goals", "revisions", "consensus")
+        given = {key: (data_paths or {}).get(key) for key in names}
         resolved = dataset.resolve_paths(**given)
         ds = dataset.load(**resolved)
         quarter = quarters.label(ds.require_quarter(quarter))
-        summary = metrics.summarize(ds, quarter, goal=goal)
-        paths = render.ensure_quarter(quarter, goal=goal, data_paths=resolved, out_root=out_root)
+        summary = metrics.summarize(ds, quarter, goal=goal, consensus=consensus)
+        paths = render.ensure_quarter(
+            quarter, goal=goal, data_paths=resolved, out_root=out_root, consensus=consensus
+        )
         message = build_message(
             summary,
             chart_png(ds, summary),

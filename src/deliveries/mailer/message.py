@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import dataset, metrics, narrative, plots, quarters, sections
 from .. import formatting as fmt
+from .. import wording as say
 from ..errors import MailError
 from ..paths import display_path
 from .settings import Settings, reason
@@ -31,7 +32,8 @@ class KeyFigure:
 
 
 def key_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
-    """Produced, delivered (with growth), goal, shortfall and its +-0.5% range, as the report."""
+    """Produced, delivered (with growth), goal, shortfall and its +-0.5% range, and the
+    consensus, as the report writes them."""
     s = summary
     previous, year_ago = _display(s.previous_quarter), _display(s.year_ago_quarter)
 
@@ -47,9 +49,37 @@ def key_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
         ),
     ]
     if s.goal is None:
-        return rows + [KeyFigure("Deliveries goal", fmt.NOT_AVAILABLE, "no goal stated")]
+        goal = [KeyFigure("Deliveries goal", fmt.NOT_AVAILABLE, "no goal stated")]
+        return rows + goal + consensus_figures(s)
+    return rows + _goal_figures(s) + consensus_figures(s)
+
+
+def consensus_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
+    """The consensus (provider), delivered against it, and the spread, as the report writes them."""
+    s = summary
+    if s.consensus_count is None:
+        return [KeyFigure("Analysts' consensus", say.NO_CONSENSUS)]
+    figures = "figure" if s.consensus_count == 1 else "figures"
+    spread = KeyFigure(
+        "Consensus spread",
+        say.consensus_spread(s.consensus_low, s.consensus_high),
+        f"{s.consensus_count} {figures} reported",
+    )
+    if s.consensus is None:
+        return [KeyFigure("Consensus", "ranges only"), spread]
+    rows = [KeyFigure("Consensus", say.count(s.consensus), say.provider_name(s.consensus_provider))]
+    if s.vs_consensus is not None:
+        band = say.vs_consensus_range(s)
+        note = f"{say.consensus_verb(s)} the consensus"
+        note += f"; {say.PLUS_MINUS_HALF} range: {band}" if band else ""
+        rows.append(KeyFigure("Delivered \u2212 consensus", say.vs_consensus_value(s), note))
+    return rows + [spread]
+
+
+def _goal_figures(s: metrics.QuarterSummary) -> list[KeyFigure]:
+    """The goal, the shortfall (or beat) and its +-0.5% range."""
     word = "Shortfall" if s.shortfall >= 0 else "Beat by"
-    rows += [
+    rows = [
         KeyFigure("Deliveries goal", fmt.count(s.goal)),
         KeyFigure(
             f"{word} (goal \u2212 delivered)",
@@ -71,9 +101,14 @@ def key_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
 
 
 def default_subject(summary: metrics.QuarterSummary) -> str:
-    """``Tesla Q3 2019 production and deliveries: ~97,000 delivered``."""
+    """``Tesla Q3 2019 production and deliveries: ~97,000 delivered, missed consensus (99,000)``.
+
+    Without a headline consensus the subject ends at ``delivered``.
+    """
     delivered = fmt.count(summary.delivered, summary.delivered_approx)
-    return f"Tesla {_display(summary.quarter)} production and deliveries: {delivered} delivered"
+    subject = f"Tesla {_display(summary.quarter)} production and deliveries: {delivered} delivered"
+    versus = say.consensus_subject(summary)
+    return f"{subject}, {versus}" if versus else subject
 
 
 def plain_body(summary: metrics.QuarterSummary, pdf_name: str) -> str:
@@ -127,7 +162,11 @@ def _footer(summary: metrics.QuarterSummary) -> list[str]:
 def chart_png(ds: dataset.Dataset, summary: metrics.QuarterSummary) -> tuple[bytes, str]:
     """The report's main chart as PNG bytes (twice the display width in pixels) and its title."""
     figure = plots.production_vs_deliveries(
-        metrics.quarterly_table(ds), summary.quarter, summary.goal
+        metrics.quarterly_table(ds),
+        summary.quarter,
+        summary.goal,
+        consensus=summary.consensus,
+        spread=(summary.consensus_low, summary.consensus_high),
     )
     dpi = 2 * CHART_DISPLAY_WIDTH / figure.get_figwidth()
     buffer = io.BytesIO()

@@ -65,15 +65,32 @@ class Job:
     fingerprint: str = field(default="", compare=False)
 
 
-def quarter_job(dataset, quarter: str, goal: int | str | None, out_root, paper: str) -> Job:
-    """The job for one quarterly report; checks the quarter and paper first."""
+def quarter_job(
+    dataset,
+    quarter: str,
+    goal: int | str | None,
+    out_root,
+    paper: str,
+    consensus: int | str | None = None,
+) -> Job:
+    """The job for one quarterly report; checks the quarter, goal, consensus and paper first.
+
+    ``consensus`` is the user's own consensus figure (None: the headline in the table).
+    """
     from .. import quarters
+    from ..consensus import parse_consensus
     from ..dataset import parse_goal
 
     goal = parse_goal(goal)
+    consensus = parse_consensus(consensus)
     period = dataset.require_quarter(quarter)
     label = quarters.label(period)
-    parameters = {"quarter": label, "goal": goal, **_data_parameters(dataset)}
+    parameters = {
+        "quarter": label,
+        "goal": goal,
+        "consensus": consensus,
+        **_data_parameters(dataset),
+    }
     job = Job(
         name=label,
         notebook=QUARTERLY_NOTEBOOK,
@@ -106,11 +123,12 @@ def history_job(dataset, start: str | None, end: str | None, out_root, paper: st
 
 def _data_parameters(dataset) -> dict:
     paths = dataset.paths
-    revisions = paths.get("revisions")
+    revisions, consensus = paths.get("revisions"), paths.get("consensus")
     return {
         "data_file": str(Path(paths["deliveries"]).resolve()),
         "goals_file": str(Path(paths["goals"]).resolve()),
         "revisions_file": str(Path(revisions).resolve()) if revisions else None,
+        "consensus_file": str(Path(consensus).resolve()) if consensus else None,
     }
 
 

@@ -128,9 +128,14 @@ def render_quarter(
     out_root: Path | str | None = None,
     paper: str = config.DEFAULT_PAPER,
     session: KernelSession | None = None,
+    consensus: int | None = None,
 ) -> dict[str, Path]:
-    """Render ``report/<Q>/tesla-deliveries-<Q>.{ipynb,html,pdf}``; returns the paths."""
-    return run_job(quarter_job(load_data(data_paths), quarter, goal, out_root, paper), session)
+    """Render ``report/<Q>/tesla-deliveries-<Q>.{ipynb,html,pdf}``; returns the paths.
+
+    ``consensus``: the user's own consensus figure (None: the headline in the table).
+    """
+    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper, consensus)
+    return run_job(job, session)
 
 
 def render_history(
@@ -151,7 +156,8 @@ def ensure_quarter(
     data_paths: dict | None = None,
     out_root: Path | str | None = None,
     paper: str = config.DEFAULT_PAPER,
+    consensus: int | None = None,
 ) -> dict[str, Path]:
     """The quarter's report files, rendered first when missing or made from other inputs."""
-    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper)
+    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper, consensus)
     return dict(job.paths) if is_up_to_date(job) else run_job(job)

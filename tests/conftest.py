@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from deliveries import dataset
+from deliveries import cli, dataset
+
+# As the command does (cli.py explains): jsonschema's optional IRI grammar costs ~1.3 s per
+# process and checks nothing our notebooks use. The test process declines it too.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault(cli.RFC3987_MODULE, None)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -118,6 +124,21 @@ E2E_MODULES = {
     "test_render",
 }
 E2E_FIXTURES = {"report_root", "pdf", "previous", "report_before"}
+# Tests elsewhere that start a Python process, run make, wait on a real clock or build every
+# quarter's page: end-to-end by what they do, though their module is mostly unit tests.
+E2E_TESTS = {
+    "test_python_dash_m_works_like_the_command",
+    "test_importing_the_package_changes_nothing_process_wide",
+    "test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off",
+    "test_a_closed_pipe_ends_the_command_quietly",
+    "test_head_reads_one_line_and_the_command_says_nothing",
+    "test_importing_plots_leaves_the_backend_alone",
+    "test_importing_plots_keeps_the_backend_chosen_by_the_environment",
+    "test_at_most_ten_requests_in_any_second",
+    "test_make_update_failure_is_one_error_line_and_exit_2",
+    "test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal",
+    "test_metrics_succeeds_for_every_quarter",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -129,5 +150,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
-        if module in E2E_MODULES or E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+        name = getattr(item, "originalname", item.name)
+        uses = set(getattr(item, "fixturenames", ()))
+        if module in E2E_MODULES or name in E2E_TESTS or E2E_FIXTURES & uses:
             item.add_marker(pytest.mark.e2e)

@@ -37,6 +37,7 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
 SKIP_RFC3987_VARIABLE = "DELIVERIES_SKIP_RFC3987"
 FAST_EXIT_VARIABLE = "DELIVERIES_FAST_EXIT"
+RFC3987_MODULE = "rfc3987_syntax"  # jsonschema's optional IRI checker, declined
 
 
 class _Parser(argparse.ArgumentParser):
@@ -408,7 +409,7 @@ def configure_process() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     if _enabled(SKIP_RFC3987_VARIABLE) and "jsonschema" not in sys.modules:
         # jsonschema handles the failed optional import by leaving out that one format checker.
-        sys.modules.setdefault("rfc3987_syntax", None)
+        sys.modules.setdefault(RFC3987_MODULE, None)
 
 
 def run(argv: list[str] | None = None) -> None:

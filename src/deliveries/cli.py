@@ -230,13 +230,14 @@ def _render_and_report(render_one, **arguments) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from . import render
-    from .consensus import parse_consensus
 
     return _render_and_report(
         render.render_quarter,
         quarter=args.quarter,
-        goal=args.goal,  # checked in render, after the kernel has been spawned
-        consensus=parse_consensus(args.consensus),
+        # goal and consensus are checked in render, after the kernel has been spawned: parsing
+        # them here would import pandas first and lose the overlap.
+        goal=args.goal,
+        consensus=args.consensus,
         data_paths=_data_paths(args),
         out_root=args.out,
         paper=args.paper,

@@ -247,6 +247,9 @@ def test_interrupted_render_leaves_the_previous_report_intact(previous):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as in a terminal: a test run started in the background (`make test &`) hands
+        # its children SIGINT ignored, and an ignored signal would interrupt nothing.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # The staging folder exists from just before the notebook runs until the files are moved
     # into place: while it is there, the render is mid-way, whatever the machine's speed.

@@ -46,6 +46,18 @@ def ingest(*args: str) -> int:
     return main(["ingest", *map(str, args)])
 
 
+def changed_2019q3(folder: Path) -> Path:
+    """The 2019Q3 release with other figures (Model S/X and the total delivered 100 more)."""
+    changed = folder / "changed.txt"
+    changed.write_text(
+        (FIXTURES / "2019Q3.txt")
+        .read_text()
+        .replace("17,400", "17,500")
+        .replace("97,000 |", "97,100 |")
+    )
+    return changed
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
@@ -108,13 +120,7 @@ def test_quarter_already_present_is_refused(deliveries_copy: Path, capsys) -> No
 def test_dry_run_on_a_quarter_in_the_data_shows_what_it_parsed_and_the_differences(
     deliveries_copy: Path, tmp_path: Path, capsys
 ) -> None:
-    changed = tmp_path / "changed.txt"
-    changed.write_text(
-        (FIXTURES / "2019Q3.txt")
-        .read_text()
-        .replace("17,400", "17,500")
-        .replace("97,000 |", "97,100 |")
-    )
+    changed = changed_2019q3(tmp_path)
     before = deliveries_copy.read_bytes()
     assert ingest(changed, "--data", deliveries_copy, "--dry-run") == 0
     captured = capsys.readouterr()
@@ -143,13 +149,7 @@ def test_dry_run_json_on_a_quarter_in_the_data_keeps_stdout_json(
 def test_replace_shows_the_differences_and_replaces(
     deliveries_copy: Path, tmp_path: Path, capsys
 ) -> None:
-    changed = tmp_path / "changed.txt"
-    changed.write_text(
-        (FIXTURES / "2019Q3.txt")
-        .read_text()
-        .replace("17,400", "17,500")
-        .replace("97,000 |", "97,100 |")
-    )
+    changed = changed_2019q3(tmp_path)
     before = deliveries_copy.read_bytes()
     assert ingest(changed, "--data", deliveries_copy, "--replace") == 0
     out = capsys.readouterr().out

@@ -55,6 +55,11 @@ def make_folder(folder: Path | str, *, parents: bool = True) -> Path:
     try:
         folder.mkdir(parents=parents, exist_ok=True)
     except FileNotFoundError:
+        if folder.parent.is_dir():  # e.g. /proc: the parent exists but takes no new entries
+            raise OutputError(
+                f"cannot create the folder {display_path(folder)}: "
+                f"{display_path(folder.parent)} does not accept new folders"
+            ) from None
         raise OutputError(
             f"cannot create the folder {display_path(folder)}: its parent folder "
             f"{display_path(folder.parent)} does not exist"

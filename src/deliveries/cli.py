@@ -75,6 +75,11 @@ def _add_consensus_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="DIR", help="output root (default: report/)")
+    parser.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="deliveries", description="Tesla quarterly production & deliveries reports."
@@ -102,13 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--goal", help="deliveries goal (default: the stated goal, if any)")
     _add_consensus_option(report)
     _add_data_options(report)
-    report.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    report.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+    _add_output_options(report)
 
     reports = commands.add_parser("reports", help="render every quarter, the history and the index")
     _add_data_options(reports)
-    reports.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    reports.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+    _add_output_options(reports)
     reports.add_argument(
         "-j",
         "--jobs",
@@ -123,8 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(history)
     history.add_argument("--start", help="first quarter (default: the first in the data)")
     history.add_argument("--end", help="last quarter (default: the last in the data)")
-    history.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    history.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+    _add_output_options(history)
 
     ingest = commands.add_parser("ingest", help="add a press release's figures to the data")
     ingest.add_argument("file", help="the release as text or HTML ('-' for standard input)")
@@ -178,8 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument(
         "--data", metavar="CSV", help="table to add to (default: data/production_deliveries.csv)"
     )
-    update.add_argument("--out", metavar="DIR", help="output root (default: report/)")
-    update.add_argument("--paper", default=config.DEFAULT_PAPER, help="A4 (default) or Letter")
+    _add_output_options(update)
     update.add_argument(
         "--watch", action="store_true", help="poll until a new release appears, update, exit"
     )

@@ -27,6 +27,9 @@ PROVIDERS = (
     "other",
     "unspecified",
 )
+# Providers a report names in a sentence ("the FactSet consensus"); the others are described.
+UNNAMED_PROVIDERS = ("other", "unspecified")
+NAMED_PROVIDERS = tuple(p for p in PROVIDERS if p not in UNNAMED_PROVIDERS)
 GIVEN = "given"  # the provider of a figure given as a report parameter (--consensus N)
 STATISTICS = ("mean", "median", "range")
 POINT_STATISTICS = ("mean", "median")

@@ -30,13 +30,7 @@ def quarter_sections(
     """
     summary = metrics.summarize(dataset, quarter, goal=goal or None, consensus=consensus or None)
     table = metrics.quarterly_table(dataset)
-    figure = plots.production_vs_deliveries(
-        table,
-        summary.quarter,
-        summary.goal,
-        consensus=summary.consensus,
-        spread=(summary.consensus_low, summary.consensus_high),
-    )
+    figure = plots.quarter_chart(table, summary)
     return [
         sections.headline_block(summary),
         sections.kpi_table(summary, dataset),
@@ -68,16 +62,12 @@ def consensus_figures(dataset: Dataset, quarter: str, consensus: int | None = No
     range. ``consensus`` (your own figure) comes first as provider ``given`` and is the headline.
     """
     summary = metrics.summarize(dataset, quarter, consensus=consensus or None)
+    headline = summary.consensus_headline
     rows = []
     for figure in summary.consensus_figures:
-        is_headline = (
-            summary.consensus is not None
-            and figure.row == summary.consensus_row
-            and figure.provider == summary.consensus_provider
-        )
         rows.append(
             {
-                "headline": is_headline,
+                "headline": figure is headline,
                 "provider": figure.provider,
                 "statistic": figure.statistic,
                 "deliveries": figure.value,
@@ -154,21 +144,11 @@ def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | N
         value=quarter or dataset.quarters[-1],
         description="Quarter",
     )
-    goal_box = widgets.BoundedIntText(
-        value=goal or STATED_GOAL,
-        min=0,
-        max=MAX_GOAL,
-        step=1000,
-        description="Goal",
-        tooltip="Deliveries goal; 0 for the goal stated for the quarter",
+    goal_box = _vehicle_box(
+        widgets, "Goal", goal, "Deliveries goal; 0 for the goal stated for the quarter"
     )
-    consensus_box = widgets.BoundedIntText(
-        value=STATED_GOAL,
-        min=0,
-        max=MAX_GOAL,
-        step=1000,
-        description="Consensus",
-        tooltip="Your own consensus figure; 0 for the headline figure reported",
+    consensus_box = _vehicle_box(
+        widgets, "Consensus", None, "Your own consensus figure; 0 for the headline figure reported"
     )
     hint = widgets.HTML(
         "<small>0: the goal stated for the quarter (if any), the consensus reported</small>"
@@ -186,3 +166,15 @@ def quarter_explorer(dataset: Dataset, quarter: str | None = None, goal: int | N
     controls = {"quarter": quarter_picker, "goal": goal_box, "consensus": consensus_box}
     output = widgets.interactive_output(show, controls)
     return widgets.VBox([widgets.HBox([quarter_picker, goal_box, consensus_box, hint]), output])
+
+
+def _vehicle_box(widgets, description: str, value: int | None, tooltip: str):
+    """A box for a number of vehicles; 0 (:data:`STATED_GOAL`) means the figure in the data."""
+    return widgets.BoundedIntText(
+        value=value or STATED_GOAL,
+        min=0,
+        max=MAX_GOAL,
+        step=1000,
+        description=description,
+        tooltip=tooltip,
+    )

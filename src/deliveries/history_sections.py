@@ -246,7 +246,7 @@ def consensus_section(view) -> Html:
     Without a consensus in the range, only the line saying so.
     """
     body = consensus_summary(view)
-    if consensus_record(view.consensus).quarters:
+    if not _compared(view.consensus).empty:
         body += chart(plots.consensus_surprise_chart(view.consensus))
         body += largest_misses(view.consensus)
     return section("Deliveries against the analysts' consensus", body)

@@ -243,6 +243,16 @@ class QuarterSummary:
     consensus_figures: list[Figure] = field(default_factory=list)
 
     @property
+    def consensus_headline(self) -> Figure | None:
+        """The figure the headline consensus came from (None for a range-only quarter)."""
+        if self.consensus is None:
+            return None
+        for figure in self.consensus_figures:
+            if figure.row == self.consensus_row and figure.provider == self.consensus_provider:
+                return figure
+        return None
+
+    @property
     def shortfall_fraction(self) -> float | None:
         """Shortfall as a fraction of the goal (negative when beaten)."""
         if self.shortfall is None or not self.goal:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from . import quarters, wording
-from .metrics import UNCERTAINTY
+from .metrics import UNCERTAINTY, QuarterSummary
 
 PRODUCED = "#1d3557"
 DELIVERED = "#f4a259"
@@ -105,6 +105,18 @@ def _labels(index: pd.Index) -> list[str]:
 
 def _span(rows: pd.DataFrame) -> str:
     return wording.quarter_span(rows.index[0], rows.index[-1])
+
+
+def quarter_chart(table: pd.DataFrame, summary: QuarterSummary) -> Figure:
+    """The report's main chart for ``summary``: :func:`production_vs_deliveries` with its goal,
+    headline consensus and the consensus spread."""
+    return production_vs_deliveries(
+        table,
+        summary.quarter,
+        summary.goal,
+        consensus=summary.consensus,
+        spread=(summary.consensus_low, summary.consensus_high),
+    )
 
 
 def production_vs_deliveries(

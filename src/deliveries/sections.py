@@ -27,7 +27,7 @@ from .blocks import (
     section,
     table,
 )
-from .consensus import GIVEN, PROVIDERS
+from .consensus import GIVEN, NAMED_PROVIDERS
 from .dataset import Dataset, display_path
 from .provenance import goal_provenance, release_provenance, sites
 
@@ -308,7 +308,7 @@ def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) ->
     """Every consensus figure of the quarter: its row in consensus.csv, provider and link."""
     path = dataset.paths.get("consensus")
     file = escape(display_path(path)) if path else "consensus table"
-    headline = _headline_figure(summary)
+    headline = summary.consensus_headline
     rows = []
     for figure in summary.consensus_figures:
         is_headline = figure is headline
@@ -333,18 +333,7 @@ def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) ->
     return rows
 
 
-def _headline_figure(summary: metrics.QuarterSummary):
-    """The figure the summary's headline consensus came from (None for a range-only quarter)."""
-    if summary.consensus is None:
-        return None
-    for figure in summary.consensus_figures:
-        if figure.row == summary.consensus_row and figure.provider == summary.consensus_provider:
-            return figure
-    return None
-
-
 def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
     """Definitions of every metric, the +-0.5% caveat, the consensus rule, each figure's source."""
     sources = templates.markup(sources_table(summary, dataset))
-    providers = [p for p in PROVIDERS if p not in ("other", "unspecified")]  # named in the text
-    return Html(templates.render("methods.html.j2", sources=sources, providers=providers))
+    return Html(templates.render("methods.html.j2", sources=sources, providers=NAMED_PROVIDERS))

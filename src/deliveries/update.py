@@ -131,22 +131,6 @@ def _rows_in_data(data_path: Path, quarter: str) -> list[dict[str, str]]:
         return []
 
 
-def _release_rows(found: FoundRelease) -> list[dict[str, str]]:
-    """The release's figures as the data table writes them."""
-
-    def cell(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    names = ("model_line", "produced", "delivered", "lease_pct", "delivered_approx")
-    return [{name: cell(getattr(row, name)) for name in names} for row in found.parsed.rows]
-
-
 def _already_there(
     found: FoundRelease, existing: list[dict], rows: list[dict], data_path: Path
 ) -> UpdateOutcome:
@@ -182,12 +166,6 @@ def plan_mailing(
     return Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
 
 
-def _figures_text(found: FoundRelease) -> str:
-    totals = found.parsed.to_dict()["totals"]
-    shown = [f"{n} {totals[n]:,}" for n in ("produced", "delivered") if isinstance(totals[n], int)]
-    return ", ".join(shown)
-
-
 def update(
     *,
     to: str | None = None,
@@ -201,6 +179,8 @@ def update(
     """Fetch the newest release and, when it is new, add, render, index and mail it."""
     from . import ingest
     from .edgar import find_release
+    from .edgar.fetch import figures_text, keep_release, release_files
+    from .ingest.csvfile import csv_rows
     from .render import parse_paper
 
     data_path = _data_path(data)
@@ -209,7 +189,8 @@ def update(
     found = find_release(data_dir=data_path.parent, environ=environ)
     existing = _rows_in_data(data_path, found.quarter)  # a quick look first: the usual case
     if existing:
-        return _already_there(found, existing, _release_rows(found), data_path)
+        rows = csv_rows(found.parsed, source="", verified="", release_date="")  # the figures
+        return _already_there(found, existing, rows, data_path)
     addition = ingest.prepare_addition(
         found.parsed,
         data_path,
@@ -227,14 +208,10 @@ def update(
     if mailing:
         mailing.check(environ)
     say(
-        f"update: new on EDGAR: the {found.quarter} release ({_figures_text(found)}), "
+        f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
         f"{found.form} filed {found.filing_date.isoformat()}"
     )
-    from .edgar import keep_release, releases_folder
-
-    releases = releases_folder(data_path.parent)
-    kept_files = [releases / f"{found.quarter}.htm", releases / f"{found.quarter}.json"]
-    with _restored_on_failure([data_path, *kept_files]):
+    with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
         ingest.write_addition(addition)
         kept = keep_release(found, data_path.parent)
         say(

@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from . import quarters
-from .consensus import GIVEN, WHEN_MEANING, Figure
+from .consensus import GIVEN, NAMED_PROVIDERS, WHEN_MEANING, Figure
 from .metrics import QuarterSummary, Record, uncertainty_band
 
 NOT_AVAILABLE = "n/a"
@@ -271,16 +271,8 @@ def record_check(noun: str, value: int | None, record: Record, approx: bool) -> 
 
 # --- the analysts' consensus -----------------------------------------------------------------
 
-# How a provider reads in a sentence ("the FactSet consensus of 99,000"); the others read as
+# A provider in NAMED_PROVIDERS reads as "the FactSet consensus of 99,000"; the others read as
 # "the consensus of 98,250 (compiled by ...)".
-_NAMED_PROVIDERS = (
-    "FactSet",
-    "FactSet StreetAccount",
-    "Bloomberg",
-    "Refinitiv/LSEG",
-    "Visible Alpha",
-    "company-compiled",
-)
 _UNNAMED_PROVIDERS = {
     "other": "compiled by a news outlet",
     "unspecified": "compiler not named",
@@ -292,7 +284,7 @@ def consensus_phrase(value: int, provider: str) -> str:
     """``the FactSet consensus of 99,000``; a given figure: ``the consensus of N you gave``."""
     if provider == GIVEN:
         return f"the consensus of {count(value)} you gave"
-    if provider in _NAMED_PROVIDERS:
+    if provider in NAMED_PROVIDERS:
         return f"the {provider} consensus of {count(value)}"
     how = _UNNAMED_PROVIDERS.get(provider, provider)
     return f"the consensus of {count(value)} ({how})"

@@ -64,6 +64,22 @@ def releases_folder(data_dir: Path | None = None) -> Path:
     return Path(data_dir if data_dir is not None else config.data_dir()) / RELEASES_FOLDER
 
 
+def release_files(quarter: str, data_dir: Path | None = None) -> tuple[Path, Path]:
+    """Where quarter's release is kept: the exhibit ``<Q>.htm`` and its sidecar ``<Q>.json``."""
+    folder = releases_folder(data_dir)
+    return folder / f"{quarter}.htm", folder / f"{quarter}.json"
+
+
+def figures_text(parsed: ParsedRelease) -> str:
+    """The release's totals as one phrase: ``produced 410,831, delivered 418,227``."""
+    totals = parsed.to_dict()["totals"]
+    return ", ".join(
+        f"{name} {totals[name]:,}"
+        for name in ("produced", "delivered")
+        if isinstance(totals[name], int)
+    )
+
+
 def known_releases(folder: Path) -> dict[str, tuple[dict, Path]]:
     """Releases already kept, by accession number: their sidecar record and exhibit file."""
     known: dict[str, tuple[dict, Path]] = {}
@@ -83,9 +99,8 @@ def known_releases(folder: Path) -> dict[str, tuple[dict, Path]]:
 
 def keep_release(found: FoundRelease, data_dir: Path | None = None) -> FetchedRelease:
     """Write the exhibit and its sidecar into ``data/releases/`` (atomically, when changed)."""
-    folder = releases_folder(data_dir)
-    path = folder / f"{found.quarter}.htm"
-    sidecar = folder / f"{found.quarter}.json"
+    path, sidecar = release_files(found.quarter, data_dir)
+    folder = path.parent
     record = (json.dumps(found.sidecar_record(), indent=2) + "\n").encode("utf-8")
     changed = not (_holds(path, found.content) and _holds(sidecar, record))
     if changed:
@@ -157,12 +172,7 @@ def fetch_release(
 
 def summary_lines(fetched: FetchedRelease) -> list[str]:
     """What ``deliveries fetch`` prints: the release, its figures, where it was kept."""
-    totals = fetched.parsed.to_dict()["totals"]
-    figures = ", ".join(
-        f"{name} {value:,}"
-        for name, value in (("produced", totals["produced"]), ("delivered", totals["delivered"]))
-        if isinstance(value, int)
-    )
+    figures = figures_text(fetched.parsed)
     kept = "kept" if fetched.changed else "already kept"
     return [
         f"fetch: {fetched.quarter} production & deliveries release ({figures}), "

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 from ..atomic import make_folder, write_atomically
 from ..errors import DeliveriesError, FetchError, IngestError, ParameterError
 from ..ingest import parse_release
+from ..ingest.text import decode_text
+from ..quarters import QUARTER_PATTERN, parse_quarter
 from .client import EdgarClient
 from .filings import (
     Filing,
@@ -45,7 +47,6 @@ LATEST_LOOKBACK = 20  # 8-Ks examined for the latest release: Tesla files one ev
 RELEASE_WINDOW = timedelta(days=100)  # a quarter's release is filed in the weeks after it ends
 HEADLINE_CHARS = 400  # the headline of a release names deliveries within this much text
 PASSED_OVER_FILE = "passed-over-v1.json"  # a new name when the test of a release changes
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _DELIVERIES = re.compile(r"\bdeliver(?:ies|y)\b", re.IGNORECASE)
 _HIDDEN = re.compile(r"<(head|script|style|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -81,7 +82,7 @@ class FoundRelease:
 def quarter_label(value: str) -> str:
     """``value`` as a quarter label (``2024Q4``), or a ParameterError."""
     label = value.strip().upper()
-    if not _QUARTER.match(label):
+    if not QUARTER_PATTERN.match(label):
         raise ParameterError(
             f"--quarter {value}: not a quarter label (expected YYYYQn, e.g. 2024Q4)"
         )
@@ -90,25 +91,13 @@ def quarter_label(value: str) -> str:
 
 def quarter_end(label: str) -> date:
     """The last day of quarter ``label``."""
-    year, number = (int(part) for part in _QUARTER.match(label).groups())
-    first_of_next = date(year + number // 4, number % 4 * 3 + 1, 1)
-    return first_of_next - timedelta(days=1)
+    return parse_quarter(label).end_time.date()
 
 
 def names_deliveries(text: str) -> bool:
     """Whether the exhibit's headline (its first visible text) speaks of deliveries."""
     visible = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text)))
     return bool(_DELIVERIES.search(" ".join(visible.split())[:HEADLINE_CHARS]))
-
-
-def decode(content: bytes) -> str:
-    """An exhibit's text: UTF-8 if it is, else Windows-1252 (what older EDGAR documents use)."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1")
 
 
 class ReleaseFinder:
@@ -195,7 +184,7 @@ class ReleaseFinder:
         index_url = self.documents_url(filing)
         page = self.client.get_bytes(index_url, missing_ok=True)
         if page is not None:
-            documents = read_index_page(decode(page), index_url)
+            documents = read_index_page(decode_text(page), index_url)
         else:  # no detail page: the folder listing, typed by file name
             index_url = f"{self.folder_url(filing)}/index.json"
             listing = self.client.get_json(index_url)
@@ -235,7 +224,7 @@ class ReleaseFinder:
                     f"GET {exhibit_url}: HTTP 404 Not Found (the EX-99.1 exhibit listed in "
                     f"{index_url} is missing)"
                 )
-        text = decode(content)
+        text = decode_text(content)  # UTF-8, else Windows-1252 (older EDGAR documents)
         if not names_deliveries(text):
             self._pass_over(filing, f"{exhibit_url}: not a production & deliveries release")
             return None

@@ -31,7 +31,6 @@ USER_AGENT_VARIABLE = "SEC_USER_AGENT"
 USER_AGENT_EXAMPLE = 'SEC_USER_AGENT="Jane Doe jane@example.com"'
 MAX_REQUESTS_PER_SECOND = 10  # the SEC's published limit
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
 def settings_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:

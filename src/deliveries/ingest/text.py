@@ -14,7 +14,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import IngestError
-from ..paths import binary_kind, display_path, not_text_message, read_input
+from ..paths import (
+    SNIFF_BYTES,
+    UTF16_MARKS,
+    binary_kind,
+    display_path,
+    not_text_message,
+    read_input,
+)
 from .dates import DATELINE, INLINE_DATELINE
 from .vocabulary import ABBREVIATIONS, CONTINUING_WORDS
 
@@ -67,26 +74,28 @@ def decode_release(raw: bytes, where: str) -> str:
 
     Raises IngestError, naming what the bytes look like, when they are not text.
     """
-    kind = binary_kind(raw[:65536])
+    kind = binary_kind(raw[:SNIFF_BYTES])
     if kind is not None:
         raise IngestError(not_text_message(where, kind, EXPECTED, _SAVE_AS))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16", "latin-1")
-    else:
-        encodings = ("utf-8-sig", "cp1252", "latin-1")
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = decode_text(raw)
     _refuse_binary_text(text, where)
     return text
 
 
+def decode_text(raw: bytes) -> str:
+    """Bytes as text, unchecked: UTF-16 with a BOM, else UTF-8, Windows-1252, then Latin-1."""
+    bom = raw.startswith(UTF16_MARKS)
+    for encoding in ("utf-16",) if bom else ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # any bytes
+
+
 def _refuse_binary_text(text: str, where: str) -> None:
     """IngestError when decoded text holds NUL or many control characters (binary content)."""
-    sample = text[:65536]
+    sample = text[:SNIFF_BYTES]
     controls = sum(
         1 for ch in sample if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc"
     )

@@ -54,7 +54,12 @@ def email_report(
         quarter = quarters.label(ds.require_quarter(quarter))
         summary = metrics.summarize(ds, quarter, goal=goal, consensus=consensus)
         paths = render.ensure_quarter(
-            quarter, goal=goal, data_paths=resolved, out_root=out_root, consensus=consensus
+            quarter,
+            goal=goal,
+            data_paths=resolved,
+            out_root=out_root,
+            consensus=consensus,
+            dataset=ds,  # loaded once, above
         )
         message = build_message(
             summary,

@@ -161,13 +161,7 @@ def _footer(summary: metrics.QuarterSummary) -> list[str]:
 
 def chart_png(ds: dataset.Dataset, summary: metrics.QuarterSummary) -> tuple[bytes, str]:
     """The report's main chart as PNG bytes (twice the display width in pixels) and its title."""
-    figure = plots.production_vs_deliveries(
-        metrics.quarterly_table(ds),
-        summary.quarter,
-        summary.goal,
-        consensus=summary.consensus,
-        spread=(summary.consensus_low, summary.consensus_high),
-    )
+    figure = plots.quarter_chart(metrics.quarterly_table(ds), summary)
     dpi = 2 * CHART_DISPLAY_WIDTH / figure.get_figwidth()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})

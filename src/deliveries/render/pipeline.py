@@ -157,7 +157,12 @@ def ensure_quarter(
     out_root: Path | str | None = None,
     paper: str = config.DEFAULT_PAPER,
     consensus: int | None = None,
+    dataset=None,
 ) -> dict[str, Path]:
-    """The quarter's report files, rendered first when missing or made from other inputs."""
-    job = quarter_job(load_data(data_paths), quarter, goal, out_root, paper, consensus)
+    """The quarter's report files, rendered first when missing or made from other inputs.
+
+    ``dataset``: the tables of ``data_paths`` when the caller has already loaded them.
+    """
+    data = dataset if dataset is not None else load_data(data_paths)
+    job = quarter_job(data, quarter, goal, out_root, paper, consensus)
     return dict(job.paths) if is_up_to_date(job) else run_job(job)

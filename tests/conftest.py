@@ -122,6 +122,7 @@ E2E_MODULES = {
     "test_make",
     "test_notebooks",
     "test_render",
+    "test_render_in_turn",
 }
 E2E_FIXTURES = {"report_root", "pdf", "previous", "report_before"}
 # Tests elsewhere that start a Python process, run make, wait on a real clock or build every
@@ -136,6 +137,7 @@ E2E_TESTS = {
     "test_importing_plots_keeps_the_backend_chosen_by_the_environment",
     "test_at_most_ten_requests_in_any_second",
     "test_make_update_failure_is_one_error_line_and_exit_2",
+    "test_a_poll_with_nothing_new_loads_no_heavy_library",
     "test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal",
     "test_metrics_succeeds_for_every_quarter",
 }

@@ -175,9 +175,7 @@ def test_a_full_disk_refuses_the_eml_and_keeps_the_report(capsys, tmp_path, prev
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_a_read_only_file_system_changes_nothing(
-    capsys, tmp_path, previous, monkeypatch, command
-):
+def test_a_read_only_file_system_changes_nothing(capsys, tmp_path, previous, monkeypatch, command):
     source = copy_of(previous, tmp_path / "source")
     with read_only(source, tmp_path / "read-only") as out:
         before = tree(out)

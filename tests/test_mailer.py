@@ -345,9 +345,7 @@ def test_sends_over_plain_smtp(report_root, pdf, start_server, monkeypatch, caps
     recorder, port = start_server()
     use_server(monkeypatch, port)
     monkeypatch.setenv("MAIL_FROM", "Reports <reports@example.com>")
-    args = email_args(
-        report_root, cc="cfo@example.com", to="analyst@example.com,ir@example.com"
-    )
+    args = email_args(report_root, cc="cfo@example.com", to="analyst@example.com,ir@example.com")
     assert email(args) == 0
     (received,) = recorder.messages
     assert received.mail_from == "reports@example.com"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
+from xml.etree import ElementTree
 
 import matplotlib
+import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
@@ -57,25 +63,53 @@ def gray(color) -> float:
     return 0.299 * red + 0.587 * green + 0.114 * blue
 
 
+def segments(patch) -> dict[float, tuple[float, float]]:
+    """A bar series drawn as one shape: {bar centre: (bottom, top)} from its rectangles."""
+    corners = patch.get_path().vertices.reshape(-1, 5, 2)
+    return {round(r[:4, 0].mean(), 6): (r[0, 1], r[2, 1]) for r in corners}
+
+
 def test_model_mix_lines_have_distinct_colours_that_separate_in_grayscale(real_data):
     lines = history.build(real_data).lines
     fig = plots.model_mix(lines, window=None)
     ax = fig.axes[0]
-    colours = {bars.get_label(): bars.patches[0].get_facecolor() for bars in ax.containers}
+    colours = {series.get_label(): series.get_facecolor() for series in ax.patches}
     assert {"Model S", "Model X", "Model S/X", "Model 3", "Model 3/Y"} <= set(colours)
     assert len(set(colours.values())) == len(colours), colours
     # Segments stacked on each other in the same quarter differ clearly in lightness.
-    for position in range(len(ax.containers[0].patches)):
-        stack = [
-            (bars.patches[position].get_y(), bars.get_label())
-            for bars in ax.containers
-            if bars.patches[position].get_height() > 0
-        ]
+    stacks: dict[float, list] = {}
+    for series in ax.patches:
+        for centre, (bottom, top) in segments(series).items():
+            assert top > bottom
+            stacks.setdefault(centre, []).append((bottom, series.get_label()))
+    assert len(stacks) == len(lines["period"].unique())  # every quarter has its bar
+    for stack in stacks.values():
         names = [name for _, name in sorted(stack)]
         for lower, upper in zip(names, names[1:], strict=False):
             assert abs(gray(colours[lower]) - gray(colours[upper])) >= 0.15, (lower, upper)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert len(labels) == len(set(labels)) == len(colours)
+
+
+def test_a_bar_series_is_one_shape_with_the_bars_of_ax_bar():
+    fig = Figure()
+    ax = fig.subplots()
+    heights = np.array([3.0, 0.0, np.nan, 5.0])
+    series = plots.bar_series(ax, np.arange(4), heights, 0.5, np.array([1.0, 1, 1, 2]))
+    assert segments(series) == {0.0: (1.0, 4.0), 3.0: (2.0, 7.0)}  # no bar for 0 or missing
+    left, right = ax.get_xlim()
+    assert left < -0.25 and right > 3.25  # the view follows the bars, as with ax.bar
+    empty = plots.bar_series(ax, np.arange(2), np.zeros(2), 0.5, np.zeros(2))
+    assert len(empty.get_path().vertices) == 0
+
+
+def test_long_charts_have_a_tick_per_year_short_ones_per_quarter(real_data):
+    table = metrics.quarterly_table(real_data)
+    ax = plots.history_chart(table).axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == [str(year) for year in range(2016, 2027)]
+    ax = plots.history_chart(table.loc["2019Q2":"2019Q4"]).axes[0]  # no first quarter in it
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Q2\n2019", "Q3\n2019", "Q4\n2019"]
 
 
 def test_annual_chart_tells_derived_goals_apart(real_data):
@@ -93,3 +127,39 @@ def test_the_surprise_chart_without_any_consensus_is_an_empty_frame(real_data):
     fig = plots.consensus_surprise_chart(empty)
     assert "none reported" in fig.axes[0].get_title(loc="left")
     assert not fig.axes[0].patches
+
+
+# --- the SVG a report embeds ---------------------------------------------------------------------
+
+
+def test_slim_svg_drops_only_naming_groups_and_metadata():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg">\n <metadata>\n  <rdf:RDF/>\n </metadata>\n'
+        ' <g id="figure_1">\n  <g id="xtick_1">\n   <path d="M 0 0"/>\n  </g>\n'
+        '  <g id="xtick_2"/>\n  <g clip-path="url(#p1)">\n   <text>a &lt;g&gt; b</text>\n'
+        "  </g>\n  <g>\n   <use/>\n  </g>\n </g>\n</svg>"
+    )
+    slim = blocks.slim_svg(svg)
+    ElementTree.fromstring(slim)  # still well-formed
+    assert "metadata" not in slim and 'id="xtick' not in slim and 'id="figure_1"' not in slim
+    assert '<g clip-path="url(#p1)">' in slim and "<g>" in slim  # groups that do something stay
+    assert slim.count("<g") == 2 and slim.count("</g>") == 2
+    assert "<text>a &lt;g&gt; b</text>" in slim and '<path d="M 0 0"/>' in slim
+
+
+def test_a_report_chart_keeps_every_drawn_element(real_data):
+    fig = plots.history_chart(metrics.quarterly_table(real_data))
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg")
+    full = ElementTree.fromstring(buffer.getvalue())
+    html = blocks.chart(fig)
+    encoded = re.search(r'base64,([A-Za-z0-9+/=]+)"', html).group(1)
+    slim = ElementTree.fromstring(base64.b64decode(encoded))
+
+    def drawn(root) -> Counter:
+        names = ("path", "use", "text", "rect", "clipPath")
+        return Counter(e.tag.split("}")[1] for e in root.iter() if e.tag.split("}")[1] in names)
+
+    assert drawn(slim) == drawn(full) and drawn(slim)["text"] > 10  # text stays text
+    assert sum(1 for _ in slim.iter()) < 0.7 * sum(1 for _ in full.iter())

@@ -49,3 +49,45 @@ def test_latest_is_not_a_label_by_itself():
     # Only a data set knows its newest quarter: the bare parser still refuses the word.
     with pytest.raises(ParameterError, match='"latest" is not a quarter label'):
         quarters.parse_quarter("latest")
+
+
+# --- Quarter: the pandas-free quarter that reading a release uses --------------------------------
+
+
+def test_quarter_parses_orders_and_steps_back_across_years():
+    q = quarters.Quarter.parse("2020Q1")
+    assert (q.year, q.quarter, str(q)) == (2020, 1, "2020Q1")
+    assert q - 1 == quarters.Quarter(2019, 4)
+    assert q - 4 == quarters.Quarter(2019, 1)
+    assert quarters.Quarter(2019, 4) < q < quarters.Quarter(2020, 2)
+    assert quarters.label(q) == "2020Q1"  # the same label function as for a pandas period
+
+
+@pytest.mark.parametrize(
+    "label, last_day",
+    [
+        ("2019Q1", "2019-03-31"),
+        ("2019Q2", "2019-06-30"),
+        ("2020Q1", "2020-03-31"),
+        ("2019Q3", "2019-09-30"),
+        ("2019Q4", "2019-12-31"),
+    ],
+)
+def test_quarter_last_day_matches_pandas(label, last_day):
+    quarter = quarters.Quarter.parse(label)
+    assert quarter.last_day.isoformat() == last_day
+    assert quarter.last_day == pd.Period(label, freq="Q").end_time.date()
+
+
+def test_quarter_containing_a_day():
+    from datetime import date
+
+    assert quarters.Quarter.containing(date(2019, 10, 2)) == quarters.Quarter(2019, 4)
+    assert quarters.Quarter.containing(date(2019, 9, 30)) == quarters.Quarter(2019, 3)
+    assert quarters.Quarter.containing(date(2020, 1, 1)) - 1 == quarters.Quarter(2019, 4)
+
+
+@pytest.mark.parametrize("label", ["2019-Q3", "Q3 2019", "2019Q5", "", None])
+def test_quarter_refuses_what_parse_quarter_refuses(label):
+    with pytest.raises(ParameterError, match="not a quarter label"):
+        quarters.Quarter.parse(label)

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from unittest.mock import ANY
@@ -124,6 +125,7 @@ def test_make_update_adds_a_new_quarter_then_finds_nothing_new(edgar, work):
     )
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"To: analyst@example.com" in eml and pdf.name.encode() in eml
+    assert b"Content-Type: image/png" in eml  # the chart inline, drawn by the report's kernel
 
     before = snapshot(work / "data", report)
     requests = len(edgar.requests)
@@ -188,6 +190,30 @@ def test_nothing_new_says_so_and_writes_nothing(edgar, work, run):
     ]
     assert snapshot(work / "data") == before
     assert not (work / "report").exists()
+
+
+def test_a_poll_with_nothing_new_loads_no_heavy_library(edgar, work):
+    """A timer polls every 10 minutes: a no-op must not import pandas, matplotlib or Jupyter."""
+    data = str(work / "data" / "production_deliveries.csv")
+    heavy = ("pandas", "matplotlib", "jupyter_client", "nbconvert", "weasyprint", "papermill")
+    code = (
+        "import sys\n"
+        "from deliveries import cli\n"
+        "cli.configure_process()\n"
+        f"assert cli.main(['update', '--data', {data!r}]) == 0\n"
+        f"print(sorted(name for name in {heavy!r} if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment(edgar, work),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert "nothing new" in result.stdout
 
 
 def test_a_429_then_success_goes_through(edgar, work, run):
@@ -367,6 +393,48 @@ class FakeClock:
         self.time += timedelta(seconds=seconds)
         if self.on_sleep:
             self.on_sleep(len(self.sleeps))
+
+
+class KernelThatPrints:
+    """Stands in for the report's kernel: prints what it is given, or fails."""
+
+    def __init__(self, printed: str | None):
+        self.printed, self.code = printed, None
+
+    def evaluate(self, code: str) -> str:
+        self.code = code
+        if self.printed is None:
+            raise DeliveriesError("the kernel died")
+        return self.printed
+
+
+def test_the_email_chart_comes_from_the_kernel_or_is_drawn_here(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "")
+    mailing = update_module.Mailing("desk@example.com", None, "--to")
+    mailing.check()
+    data_path = DATA_DIR / "production_deliveries.csv"
+    letter = update_module._Letter("2019Q3", mailing, data_path)
+    kernel = KernelThatPrints('{"png": "iVBORw0KGgo=", "title": "From the kernel"}\n')
+    letter.draw_chart(kernel)
+    assert "print_chart" in kernel.code and "'2019Q3'" in kernel.code
+    assert letter.chart == (b"\x89PNG\r\n\x1a\n", "From the kernel")
+
+    for broken in (None, "not json\n", '{"png": "***", "title": "x"}\n'):
+        letter.draw_chart(KernelThatPrints(broken))
+        assert letter.chart is None  # deliver() then draws the chart in this process
+    pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    assert "written to" in letter.deliver(pdf)
+    eml = pdf.with_suffix(".eml").read_bytes()
+    assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
+
+
+def test_print_chart_and_read_printed_chart_round_trip(capsys):
+    from deliveries.mailer.message import print_chart, read_printed_chart
+
+    print_chart(str(DATA_DIR / "production_deliveries.csv"), "2019Q3")
+    png, title = read_printed_chart(capsys.readouterr().out)
+    assert png.startswith(b"\x89PNG") and "Q3 2019" in title
 
 
 def outcome(new: bool) -> update_module.UpdateOutcome:

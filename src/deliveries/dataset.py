@@ -23,6 +23,7 @@ from .tables import (  # noqa: F401  (re-exported: the project's modules and tes
     FALSE_WORDS,
     MAX_FILE_BYTES,
     MAX_PROBLEMS_SHOWN,
+    TOTAL,
     TRUE_WORDS,
     Cells,
     DataWarning,
@@ -30,8 +31,6 @@ from .tables import (  # noqa: F401  (re-exported: the project's modules and tes
     raise_if,
     read_rows,
 )
-
-TOTAL = "Total"
 
 DELIVERY_COLUMNS = [
     "quarter",

@@ -41,10 +41,21 @@ def _quarter(summary: metrics.QuarterSummary, root: Path, derived: str | None) -
     }
 
 
-def build_index(dataset, out_root: Path) -> str:
-    """The index page's HTML (self-contained, no scripts), linking reports that exist."""
+def quarter_figures(dataset) -> list[metrics.QuarterSummary]:
+    """Every quarter's figures, newest first: the slow part of the page, and independent of
+    which reports exist (so it can be worked out while they render)."""
+    return [metrics.summarize(dataset, q) for q in reversed(dataset.quarters)]
+
+
+def build_index(
+    dataset, out_root: Path, figures: list[metrics.QuarterSummary] | None = None
+) -> str:
+    """The index page's HTML (self-contained, no scripts), linking reports that exist.
+
+    ``figures``: :func:`quarter_figures` of ``dataset`` when already worked out.
+    """
     out_root = Path(out_root)
-    summaries = [metrics.summarize(dataset, q) for q in reversed(dataset.quarters)]
+    summaries = figures if figures is not None else quarter_figures(dataset)
     derived = {s.quarter: say.derived_goal(dataset.goals, s.goal_row) for s in summaries}
     derived_names = {say.quarter_name(q): what for q, what in derived.items() if what}
     return templates.render(
@@ -61,10 +72,13 @@ def build_index(dataset, out_root: Path) -> str:
     )
 
 
-def write_index(dataset, out_root: Path) -> Path:
-    """Write ``<out_root>/index.html`` atomically and return its path.
+def write_index(
+    dataset, out_root: Path, figures: list[metrics.QuarterSummary] | None = None
+) -> Path:
+    """Write ``<out_root>/index.html`` atomically and return its path (``figures``: see
+    :func:`build_index`).
 
     ``out_root`` is created if its parent exists; an environment failure is an OutputError.
     """
     target = atomic.make_folder(out_root, parents=False) / "index.html"
-    return atomic.write_atomically(target, build_index(dataset, Path(out_root)))
+    return atomic.write_atomically(target, build_index(dataset, Path(out_root), figures))

@@ -1,12 +1,21 @@
-"""Quarter labels: the only place a label like ``2019Q3`` is parsed."""
+"""Quarter labels: the only place a label like ``2019Q3`` is parsed.
+
+The reports work with pandas' quarterly ``Period``; reading a release (ingest, EDGAR) uses the
+light :class:`Quarter` instead, so that ``deliveries update`` can look at EDGAR without importing
+pandas (most of a no-op poll's time otherwise).
+"""
 
 from __future__ import annotations
 
 import re
-
-import pandas as pd
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
 _LOOSE_PATTERN = re.compile(
@@ -40,6 +49,8 @@ def describe_bad_label(label: object) -> str:
 
 def parse_quarter(label: object) -> pd.Period:
     """Parse ``"2019Q3"`` into a quarterly ``pd.Period``; raise ParameterError otherwise."""
+    import pandas as pd
+
     if isinstance(label, pd.Period):
         return label
     if not is_quarter(label):
@@ -47,7 +58,41 @@ def parse_quarter(label: object) -> pd.Period:
     return pd.Period(label, freq="Q")
 
 
-def label(period: pd.Period) -> str:
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter without pandas: ordered, ``quarter - 1`` is the one before."""
+
+    year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, label: str) -> Quarter:
+        """``"2019Q3"`` -> Quarter(2019, 3); a ParameterError for anything else."""
+        match = QUARTER_PATTERN.match(label) if isinstance(label, str) else None
+        if match is None:
+            raise ParameterError(describe_bad_label(label))
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        """The quarter ``day`` falls in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def __sub__(self, quarters: int) -> Quarter:
+        index = self.year * 4 + self.quarter - 1 - quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+    @property
+    def last_day(self) -> date:
+        """The quarter's last day (e.g. 2019-09-30 for 2019Q3)."""
+        after = date(self.year + (self.quarter == 4), self.quarter % 4 * 3 + 1, 1)
+        return after - timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+
+def label(period: pd.Period | Quarter) -> str:
     """The canonical label of a quarterly period, e.g. ``2019Q3``."""
     return f"{period.year}Q{period.quarter}"
 

@@ -20,6 +20,7 @@ from . import quarters
 from .errors import DataError, ParameterError
 from .paths import display_path, read_input
 
+TOTAL = "Total"  # the model_line of a quarter's total row
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the real tables are ~50 KB; anything this big is not ours
 MAX_PROBLEMS_SHOWN = 20
 TRUE_WORDS = {"true", "yes", "1", "y", "t"}

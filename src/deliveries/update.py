@@ -3,9 +3,10 @@
 Fetch Tesla's newest production & deliveries release from SEC EDGAR. When its quarter is not in
 the data yet: add its rows to ``production_deliveries.csv`` (validated, written atomically; the
 filing date stands in for a missing dateline and ``source_url`` cites the exhibit), keep the
-exhibit in ``data/releases/``, render the quarter's report and the history report (in parallel,
-one kernel each), rewrite the index, and e-mail the quarter's PDF when there are recipients
-(``--to``, else ``MAIL_TO`` from the environment or ``.env``). One summary line at the end.
+exhibit in ``data/releases/``, render the history report and the quarter's report (one kernel,
+started as soon as the release looks new; see ``render.run_in_turn``), rewrite the index, and
+e-mail the quarter's PDF when there are recipients (``--to``, else ``MAIL_TO`` from the
+environment or ``.env``). One summary line at the end.
 
 Nothing new (the quarter is there with the same figures): say so, render and send nothing, exit 0.
 The quarter there with other figures, or figures that do not add up: stop before writing
@@ -17,19 +18,22 @@ is written; a failed render puts ``data/`` back as it was, so the next run tries
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import config
 from .errors import DeliveriesError, ParameterError
 from .paths import display_path
+from .render.kernel import KernelSession
 
 if TYPE_CHECKING:
     from .edgar import FoundRelease
@@ -180,7 +184,7 @@ def update(
     from . import ingest
     from .edgar import find_release
     from .edgar.fetch import figures_text, keep_release, release_files
-    from .ingest.csvfile import csv_rows
+    from .ingest.results import csv_rows
     from .render import parse_paper
 
     data_path = _data_path(data)
@@ -191,39 +195,40 @@ def update(
     if existing:
         rows = csv_rows(found.parsed, source="", verified="", release_date="")  # the figures
         return _already_there(found, existing, rows, data_path)
-    addition = ingest.prepare_addition(
-        found.parsed,
-        data_path,
-        source=found.parsed.title or f"Tesla {found.quarter} production & deliveries release",
-        source_url=found.exhibit_url,
-        verified=(
-            f"fetched from SEC EDGAR: {found.form} filed {found.filing_date.isoformat()}, "
-            f"accession {found.accession}, exhibit 99.1; added by deliveries update on "
-            f"{date.today().isoformat()}"
-        ),
-        release_date=found.filing_date,
-    )
-    if addition.existing:
-        return _already_there(found, addition.existing, addition.rows, data_path)
-    if mailing:
-        mailing.check(environ)
-    say(
-        f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
-        f"{found.form} filed {found.filing_date.isoformat()}"
-    )
-    with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
-        ingest.write_addition(addition)
-        kept = keep_release(found, data_path.parent)
+    # Most likely new: the kernel starts now and imports pandas and matplotlib while this process
+    # checks the release against the data and writes it.
+    with KernelSession() as session:
+        addition = ingest.prepare_addition(
+            found.parsed,
+            data_path,
+            source=found.parsed.title or f"Tesla {found.quarter} production & deliveries release",
+            source_url=found.exhibit_url,
+            verified=(
+                f"fetched from SEC EDGAR: {found.form} filed {found.filing_date.isoformat()}, "
+                f"accession {found.accession}, exhibit 99.1; added by deliveries update on "
+                f"{date.today().isoformat()}"
+            ),
+            release_date=found.filing_date,
+        )
+        if addition.existing:
+            return _already_there(found, addition.existing, addition.rows, data_path)
+        if mailing:
+            mailing.check(environ)
         say(
-            f"update: added {found.quarter} to {display_path(data_path)}, kept "
-            f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
+            f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
+            f"{found.form} filed {found.filing_date.isoformat()}"
         )
-        letter = _Letter(found.quarter, mailing, data_path)
-        written = render_new_quarter(
-            found.quarter, data_path, out_root, paper, when_quarter_done=letter.compose
-        )
+        letter = _Letter(found.quarter, mailing, data_path) if mailing else None
+        with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
+            ingest.write_addition(addition)
+            kept = keep_release(found, data_path.parent)
+            say(
+                f"update: added {found.quarter} to {display_path(data_path)}, kept "
+                f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
+            )
+            written = render_new_quarter(found.quarter, data_path, out_root, paper, session, letter)
     outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
-    if mailing:
+    if letter:
         outcome.mailed = letter.deliver(written[0])
     return outcome
 
@@ -262,82 +267,81 @@ def render_new_quarter(
     data_path: Path,
     out_root: str | Path | None,
     paper: str,
-    when_quarter_done: Callable[[Any, Path], None] | None = None,
+    session: KernelSession,
+    letter: _Letter | None = None,
 ) -> list[Path]:
-    """The quarter's report and the history report (two workers at once), then the index.
+    """The history report and the quarter's report through one kernel, then the index; the
+    paths of the quarter's PDF, the history PDF and the index.
 
-    ``when_quarter_done(dataset, pdf)`` runs in this process as soon as the quarter's report is
-    in, while the history report may still be rendering.
+    The history runs first: its PDF takes longest to print, and prints while the kernel runs the
+    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile a thread here works out the
+    index's figures (they need only the data), and the kernel then draws the e-mail's chart.
     """
-    from . import batch, index, render
+    from . import index, render
 
     dataset = render.load_data({"deliveries": str(data_path)})
     out = Path(out_root) if out_root else render.default_out_root()
     jobs = [
-        render.quarter_job(dataset, quarter, None, out, paper),
         render.history_job(dataset, None, None, out, paper),
+        render.quarter_job(dataset, quarter, None, out, paper),
     ]
 
-    def finished(line: str) -> None:  # "[1/2] 2026Q4     4.1 s  ok"
-        if when_quarter_done and line.split()[1] == quarter and line.endswith(" ok"):
-            when_quarter_done(dataset, jobs[0].paths["pdf"])
-
-    outcomes = batch.run_jobs(jobs, workers=min(2, batch.default_jobs()), report=finished)
-    failed = [o for o in outcomes if o.error]
-    if failed:
-        raise DeliveriesError(f"{failed[0].name}: {failed[0].error}")
-    page = index.write_index(dataset, out)
-    return [jobs[0].paths["pdf"], jobs[1].paths["pdf"], page]
+    side = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        figures = side.submit(index.quarter_figures, dataset)
+        then = letter.draw_chart if letter is not None else None
+        history, report = render.run_in_turn(jobs, session, then=then)
+        page = index.write_index(dataset, out, figures.result())
+    finally:
+        side.shutdown(wait=False, cancel_futures=True)
+    return [report["pdf"], history["pdf"], page]
 
 
 class _Letter:
-    """The e-mail with the quarter's PDF: composed while the history renders, sent at the end
-    (or, without ``SMTP_HOST``, written as a ``.eml``). Uses the PDF just rendered, with its
-    paper size, rather than rendering it again."""
+    """The e-mail with the quarter's PDF, sent (or, without ``SMTP_HOST``, written as a
+    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again."""
 
-    def __init__(self, quarter: str, mailing: Mailing | None, data_path: Path):
+    def __init__(self, quarter: str, mailing: Mailing, data_path: Path):
         self.quarter, self.mailing, self.data_path = quarter, mailing, data_path
-        self.message, self.recipients, self.failure = None, [], None
+        self.chart: tuple[bytes, str] | None = None
 
-    def compose(self, dataset, pdf: Path) -> None:
-        """Build the message; a failure is kept for :meth:`deliver` (the renders go on)."""
-        if self.mailing is None:
-            return
-        from . import metrics
-        from .mailer import build_message, chart_png, parse_addresses
+    def draw_chart(self, session: KernelSession) -> None:
+        """Have the kernel that rendered the report draw the chart (it has matplotlib loaded);
+        if that fails, :meth:`deliver` draws it here."""
+        from .mailer.message import read_printed_chart
 
+        code = (
+            "from deliveries.mailer.message import print_chart as _print_chart\n"
+            f"_print_chart({str(self.data_path)!r}, {self.quarter!r})"
+        )
+        try:
+            self.chart = read_printed_chart(session.evaluate(code))
+        except Exception:  # a kernel that died or timed out too: deliver() draws it here
+            self.chart = None
+
+    def deliver(self, pdf: Path) -> str:
+        """Compose, then send or write the message; what was done, for the summary line."""
+        from . import metrics, render
+        from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
+        from .mailer.settings import dedupe
+
+        settings = self.mailing.settings
         try:
             to = parse_addresses(self.mailing.to, self.mailing.option)
             cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
+            dataset = render.load_data({"deliveries": str(self.data_path)})
             summary = metrics.summarize(dataset, self.quarter)
-            chart = chart_png(dataset, summary)
-            self.message = build_message(summary, chart, pdf, to, cc, self.mailing.settings)
-            self.recipients = [*to, *cc]
-        except DeliveriesError as exc:
-            self.failure = exc
-
-    def deliver(self, pdf: Path) -> str:
-        """Send or write the message; what was done, for the summary line."""
-        from .mailer import eml_path, send, write_eml
-        from .mailer.settings import dedupe
-
-        if self.message is None and self.failure is None:
-            from . import render
-
-            self.compose(render.load_data({"deliveries": str(self.data_path)}), pdf)
-        settings = self.mailing.settings
-        try:
-            if self.failure is not None:
-                raise self.failure
+            chart = self.chart or chart_png(dataset, summary)
+            message = build_message(summary, chart, pdf, to, cc, settings)
             if settings.host is None:
                 target = eml_path(pdf)
-                write_eml(self.message, target)
+                write_eml(message, target)
                 return (
                     f"e-mail to {self.mailing.to} written to {display_path(target)} "
                     "(no SMTP_HOST set: open it in a mail client to send it)"
                 )
-            everyone = dedupe(self.recipients)
-            send(self.message, settings, everyone)
+            everyone = dedupe([*to, *cc])
+            send(message, settings, everyone)
             return f"e-mailed to {', '.join(everyone)} via {settings.where}"
         except DeliveriesError as exc:  # the data and reports are in: say so, never the password
             text = str(exc).replace(settings.password, "***") if settings.password else str(exc)

@@ -26,7 +26,7 @@ from ..atomic import make_folder, write_atomically
 from ..errors import DeliveriesError, FetchError, IngestError, ParameterError
 from ..ingest import parse_release
 from ..ingest.text import decode_text
-from ..quarters import QUARTER_PATTERN, parse_quarter
+from ..quarters import QUARTER_PATTERN, Quarter
 from .client import EdgarClient
 from .filings import (
     Filing,
@@ -91,7 +91,7 @@ def quarter_label(value: str) -> str:
 
 def quarter_end(label: str) -> date:
     """The last day of quarter ``label``."""
-    return parse_quarter(label).end_time.date()
+    return Quarter.parse(label).last_day
 
 
 def names_deliveries(text: str) -> bool:

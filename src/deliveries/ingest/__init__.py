@@ -8,12 +8,23 @@ Where things live: ``vocabulary`` (model lines, the lexicon, tokens), ``text`` (
 HTML, titles), ``dates`` (datelines, the release date, the quarter), ``table`` (the table parser,
 2019Q2 on), ``prose`` (the sentence parser, 2016-2019Q1), ``results`` (the result types and
 :func:`parse_release`), ``csvfile`` (the data-table rewrite), ``command`` (the command).
+
+Names are imported when first used: parsing a release needs neither pandas nor the data table
+(``deliveries update`` polls EDGAR with it), writing one does.
 """
 
-from .command import ingest_release
-from .csvfile import Addition, prepare_addition, write_addition
-from .results import ParsedRelease, ReleaseRow, parse_release
-from .text import read_release
+from importlib import import_module
+
+_WHERE = {
+    "ingest_release": "command",
+    "Addition": "csvfile",
+    "prepare_addition": "csvfile",
+    "write_addition": "csvfile",
+    "ParsedRelease": "results",
+    "ReleaseRow": "results",
+    "parse_release": "results",
+    "read_release": "text",
+}
 
 __all__ = [
     "Addition",
@@ -25,3 +36,9 @@ __all__ = [
     "read_release",
     "write_addition",
 ]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

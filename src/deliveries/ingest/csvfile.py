@@ -20,7 +20,7 @@ from .. import dataset
 from ..atomic import output_error, write_atomically
 from ..errors import DataError, IngestError
 from ..paths import display_path
-from .results import ParsedRelease
+from .results import ParsedRelease, csv_rows
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _COMPARED = ["produced", "delivered", "lease_pct", "delivered_approx", "release_date"]
@@ -194,37 +194,6 @@ class CsvFile:
             parts[-1] += self.eol
         parts += [new_text] + [raw for raw, _ in kept[at:]]
         return (b"\xef\xbb\xbf" if self.bom else b"") + "".join(parts).encode("utf-8")
-
-
-def _format_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def csv_rows(
-    parsed: ParsedRelease, source: str, verified: str, release_date: str, source_url: str = ""
-) -> list[dict[str, str]]:
-    """The parsed rows as CSV cells (same columns as ``data/production_deliveries.csv``)."""
-    return [
-        {
-            "quarter": row.quarter,
-            "model_line": row.model_line,
-            "produced": _format_value(row.produced),
-            "delivered": _format_value(row.delivered),
-            "lease_pct": _format_value(row.lease_pct),
-            "delivered_approx": _format_value(row.delivered_approx),
-            "release_date": release_date,
-            "source": source,
-            "source_url": source_url,
-            "verified": verified,
-        }
-        for row in parsed.rows
-    ]
 
 
 def _changes(old: list[dict[str, str]], new: list[dict[str, str]]) -> list[tuple[str, str | None]]:

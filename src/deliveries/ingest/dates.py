@@ -11,10 +11,9 @@ import re
 import warnings
 from datetime import date, timedelta
 
-import pandas as pd
-
 from .. import quarters
 from ..errors import IngestError
+from ..quarters import Quarter
 from .vocabulary import MONTH_NUMBERS, WEEKDAY, Token, date_pattern, tokenize
 
 RELEASE_WINDOW_DAYS = 100  # a release (or a copy's date line) follows its quarter's end by weeks
@@ -68,14 +67,14 @@ def release_date_candidates(text: str) -> list[list[date]]:
     return [[d for d in datelines if d], [d for d in lines if d]]
 
 
-def _quarter_before(day: date) -> pd.Period:
+def _quarter_before(day: date) -> Quarter:
     """The last quarter that ended before ``day`` (a release reports the quarter just ended)."""
-    return pd.Period(day, freq="Q") - 1
+    return Quarter.containing(day) - 1
 
 
-def choose_release_date(candidates: list[list[date]], period: pd.Period) -> date | None:
+def choose_release_date(candidates: list[list[date]], period: Quarter) -> date | None:
     """The earliest candidate (datelines first) that falls in the weeks after ``period``."""
-    end = period.end_time.date()
+    end = period.last_day
     for tier in candidates:
         fitting = [d for d in tier if end < d <= end + timedelta(days=RELEASE_WINDOW_DAYS)]
         if fitting:
@@ -83,21 +82,21 @@ def choose_release_date(candidates: list[list[date]], period: pd.Period) -> date
     return None
 
 
-def _resolve_mention(number: int, year: int | None, around: date | None) -> pd.Period | None:
+def _resolve_mention(number: int, year: int | None, around: date | None) -> Quarter | None:
     if year is not None:
-        return pd.Period(f"{year}Q{number}", freq="Q")
+        return Quarter(year, number)
     if around is None:
         return None
     for candidate_year in (around.year, around.year - 1):
-        period = pd.Period(f"{candidate_year}Q{number}", freq="Q")
-        if period.end_time.date() < around:
+        period = Quarter(candidate_year, number)
+        if period.last_day < around:
             return period
     return None
 
 
 def determine_quarter(
     given: str | None, title: str | None, tokens: list[Token], dates: list[list[date]]
-) -> pd.Period:
+) -> Quarter:
     """The release's quarter: ``given``, else the title's, else the text's (checked by date).
 
     ``title`` is normalized text (see :func:`~deliveries.ingest.text.normalize`).
@@ -108,7 +107,7 @@ def determine_quarter(
         label = given if quarters.is_quarter(given) else quarters.suggest(given)
         if not label or not quarters.is_quarter(label):
             raise IngestError(f"--quarter: {quarters.describe_bad_label(given)}")
-        period = pd.Period(label, freq="Q")
+        period = Quarter.parse(label)
         if found is not None and found != period:
             warnings.warn(
                 f"--quarter {label} differs from the quarter the release names "
@@ -128,7 +127,7 @@ def determine_quarter(
 
 def _quarter_from_text(
     title: str | None, tokens: list[Token], earliest: date | None
-) -> pd.Period | None:
+) -> Quarter | None:
     if title:
         for token in tokenize(title):
             if token.kind == "quarter":

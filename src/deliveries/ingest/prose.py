@@ -12,9 +12,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ..errors import IngestError
+from ..quarters import Quarter
 from .vocabulary import (
     ABBREVIATIONS,
     CLAUSE_WORDS,
@@ -34,12 +33,12 @@ from .vocabulary import (
 )
 
 # data/README.md, delivered_approx: exact counts from 2022, approximate figures before
-EXACT_COUNTS_FROM = pd.Period("2022Q1", freq="Q")
+EXACT_COUNTS_FROM = Quarter(2022, 1)
 APPROX_CLOSE = 0.01  # a qualified lead figure this close to the total describes the deliveries
 MAX_CHOICES = 4  # candidates per figure tried when looking for the combination that adds up
 
 
-def parse_prose(tokens: list[Token], period: pd.Period) -> tuple[dict[str, dict], dict]:
+def parse_prose(tokens: list[Token], period: Quarter) -> tuple[dict[str, dict], dict]:
     """The model lines (in the usual order) and the total the sentences give for ``period``."""
     figures, sums = choose_figures(prose_candidates(tokens, period))
     figures = {label: figures[label] for label in LINE_ORDER if label in figures}
@@ -144,7 +143,7 @@ def _metric_for(sentence: list[Token], index: int, clause: list[int]) -> str | N
     return None
 
 
-def _is_distractor(tokens: list[Token], period: pd.Period) -> bool:
+def _is_distractor(tokens: list[Token], period: Quarter) -> bool:
     """True for text about something else: in transit, rates, years, other quarters..."""
     for token in tokens:
         if token.kind == "year":
@@ -187,7 +186,7 @@ def _label_before(sentence: list[Token], index: int, clause: list[int]) -> str |
     return None
 
 
-def prose_candidates(tokens: list[Token], period: pd.Period) -> list[_Candidate]:
+def prose_candidates(tokens: list[Token], period: Quarter) -> list[_Candidate]:
     """Every count in the sentences that may be a production or delivery figure."""
     candidates: list[_Candidate] = []
     carried: str | None = None  # "Production totaled 34,494. 24,728 were Model S and X."
@@ -205,7 +204,7 @@ def prose_candidates(tokens: list[Token], period: pd.Period) -> list[_Candidate]
 
 
 def _sentence_candidates(
-    sentence: list[Token], period: pd.Period, fallback: str | None, candidates: list[_Candidate]
+    sentence: list[Token], period: Quarter, fallback: str | None, candidates: list[_Candidate]
 ) -> None:
     segments = _segments(sentence)
     penalty = int(_is_distractor(sentence, period))
@@ -311,7 +310,7 @@ def _qualified(sentence: list[Token], index: int) -> bool:
 
 
 def deliveries_approximate(
-    tokens: list[Token], period: pd.Period, delivered: list[int], total_delivered: int | None
+    tokens: list[Token], period: Quarter, delivered: list[int], total_delivered: int | None
 ) -> bool:
     """Whether the release's deliveries are approximate (the rule in data/README.md).
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import dataset, quarters
+from .. import quarters, tables
 from ..errors import IngestError
 from .dates import choose_release_date, determine_quarter, release_date_candidates
 from .prose import deliveries_approximate, parse_prose
@@ -134,7 +134,7 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
     ]
     rows.append(
         ReleaseRow(
-            label, dataset.TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx
+            label, tables.TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx
         )
     )
     return ParsedRelease(
@@ -144,3 +144,34 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
         rows,
         {PRODUCED: total[PRODUCED], DELIVERED: total[DELIVERED], "lease_pct": total["lease_pct"]},
     )
+
+
+def _format_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def csv_rows(
+    parsed: ParsedRelease, source: str, verified: str, release_date: str, source_url: str = ""
+) -> list[dict[str, str]]:
+    """The parsed rows as CSV cells (same columns as ``data/production_deliveries.csv``)."""
+    return [
+        {
+            "quarter": row.quarter,
+            "model_line": row.model_line,
+            "produced": _format_value(row.produced),
+            "delivered": _format_value(row.delivered),
+            "lease_pct": _format_value(row.lease_pct),
+            "delivered_approx": _format_value(row.delivered_approx),
+            "release_date": release_date,
+            "source": source,
+            "source_url": source_url,
+            "verified": verified,
+        }
+        for row in parsed.rows
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import dataset
+from .. import tables
 from ..errors import IngestError
 from .vocabulary import DELIVERED, PRODUCED, Token, totals_mismatch
 
@@ -26,7 +26,7 @@ def parse_table(tokens: list[Token]) -> tuple[dict[str, dict], dict] | None:
         return None
     figures = table.figures()
     _check_table(figures)
-    total = figures.pop(dataset.TOTAL, None)
+    total = figures.pop(tables.TOTAL, None)
     if total is None:
         total = {
             metric: sum(f[metric] for f in figures.values()) for metric in (PRODUCED, DELIVERED)
@@ -46,7 +46,7 @@ def _row_label(token: Token) -> str | None:
     if token.kind == "label":
         return token.value
     if token.kind == "word" and token.text in ("Total", "TOTAL", "Totals", "TOTALS"):
-        return dataset.TOTAL
+        return tables.TOTAL
     return None
 
 
@@ -109,12 +109,12 @@ class _Table:
 
 def _fill_dropped_cell(row: _TableRow, figures: dict[str, dict]) -> dict[str, int]:
     """The row's two counts when a copy dropped an empty ("-") cell, told by the Total row."""
-    total = figures.get(dataset.TOTAL)
-    others = [f for label, f in figures.items() if label not in (row.label, dataset.TOTAL)]
+    total = figures.get(tables.TOTAL)
+    others = [f for label, f in figures.items() if label not in (row.label, tables.TOTAL)]
     value = row.counts[0]
     if (
         total is not None
-        and row.label != dataset.TOTAL
+        and row.label != tables.TOTAL
         and all(f[PRODUCED] is not None for f in others)
     ):
         for present, missing in ((DELIVERED, PRODUCED), (PRODUCED, DELIVERED)):
@@ -150,13 +150,13 @@ def find_table(tokens: list[Token]) -> _Table | None:
         (start, run)
         for start, run in runs
         if len(run) >= 2
-        and any(r.label != dataset.TOTAL for r in run)
+        and any(r.label != tables.TOTAL for r in run)
         and any(len(r.counts) >= 2 for r in run)
     ]
     if not usable:
         return None
     start, run = next(
-        ((s, r) for s, r in usable if any(x.label == dataset.TOTAL for x in r)), usable[0]
+        ((s, r) for s, r in usable if any(x.label == tables.TOTAL for x in r)), usable[0]
     )
     positions = {word: i for i, word in enumerate(_header_words(cells, start))}
     delivered_first = (
@@ -179,8 +179,8 @@ def _header_words(cells: list[Token], start: int) -> list[str]:
 
 
 def _check_table(figures: dict[str, dict]) -> None:
-    total = figures.get(dataset.TOTAL)
-    lines = [f for label, f in figures.items() if label != dataset.TOTAL]
+    total = figures.get(tables.TOTAL)
+    lines = [f for label, f in figures.items() if label != tables.TOTAL]
     if total is None:
         return
     for metric in (PRODUCED, DELIVERED):

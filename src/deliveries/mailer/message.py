@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
+import json
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -11,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from .. import dataset, metrics, narrative, plots, quarters, sections
+from .. import dataset, metrics, narrative, quarters
 from .. import formatting as fmt
 from .. import wording as say
 from ..errors import MailError
@@ -161,11 +163,33 @@ def _footer(summary: metrics.QuarterSummary) -> list[str]:
 
 def chart_png(ds: dataset.Dataset, summary: metrics.QuarterSummary) -> tuple[bytes, str]:
     """The report's main chart as PNG bytes (twice the display width in pixels) and its title."""
+    from .. import plots, sections  # matplotlib: only for the chart
+
     figure = plots.quarter_chart(metrics.quarterly_table(ds), summary)
     dpi = 2 * CHART_DISPLAY_WIDTH / figure.get_figwidth()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue(), sections.figure_title(figure)
+
+
+def print_chart(deliveries_file: str, quarter: str) -> None:
+    """Print :func:`chart_png` of ``quarter`` as one line of JSON (``png`` in base64, ``title``).
+
+    ``deliveries update`` runs this in the kernel that has just rendered the quarter's report:
+    matplotlib is loaded there, and this process then need not import it.
+    """
+    ds = dataset.load(deliveries=deliveries_file)
+    png, title = chart_png(ds, metrics.summarize(ds, quarter))
+    print(json.dumps({"png": base64.b64encode(png).decode("ascii"), "title": title}))
+
+
+def read_printed_chart(printed: str) -> tuple[bytes, str]:
+    """The chart :func:`print_chart` printed; a ValueError if that is not what ``printed`` is."""
+    try:
+        chart = json.loads(printed.strip().splitlines()[-1])
+        return base64.b64decode(chart["png"], validate=True), str(chart["title"])
+    except (IndexError, KeyError, TypeError, ValueError) as exc:  # bad JSON or base64 too
+        raise ValueError(f"not a printed chart: {exc}") from None
 
 
 def build_message(

@@ -92,7 +92,6 @@ def _parse_port(text: str, security: str) -> int:
     return int(text)
 
 
-
 # --- addresses ---------------------------------------------------------------------------------
 
 

@@ -11,7 +11,8 @@ starts from a cleared namespace, so it gives exactly the output a fresh kernel g
 - ``parameters``: the notebook's declared parameters, checking values, injecting them.
 - ``exporters``: HTML (nbconvert) and PDF (WeasyPrint), and their warm-up.
 - ``jobs``: :class:`Job`, where files go, fingerprints and :func:`is_up_to_date`.
-- ``pipeline``: :func:`run_job` and the entry points :func:`render_quarter`,
+- ``pipeline``: :func:`run_job`, :func:`run_in_turn` (several reports through one kernel, their
+  PDFs printed in forked processes) and the entry points :func:`render_quarter`,
   :func:`render_history`, :func:`ensure_quarter`.
 
 Writing goes through :mod:`deliveries.atomic`. Importing this package stays light: the heavy
@@ -46,6 +47,7 @@ from .pipeline import (
     notebook_text,
     render_history,
     render_quarter,
+    run_in_turn,
     run_job,
 )
 
@@ -79,6 +81,7 @@ __all__ = [
     "render_history",
     "render_quarter",
     "report_exporter",
+    "run_in_turn",
     "run_job",
     "stamp_path",
     "warm_up_exporters",

@@ -153,6 +153,29 @@ class KernelSession:
             raise outcome["error"]
         return outcome["nb"]
 
+    def evaluate(self, code: str) -> str:
+        """Run ``code`` in the kernel outside any notebook; what it printed.
+
+        For work the kernel can do cheaply once the notebooks ran (it has the libraries loaded).
+        The next notebook still starts from a cleared namespace.
+        """
+        self.start()
+        self._wait_ready()
+        msg_id = self.kc.execute(code, store_history=False)
+        printed = []
+        while True:
+            message = self.kc.get_iopub_msg(timeout=CELL_TIMEOUT)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "stream" and content.get("name") == "stdout":
+                printed.append(content["text"])
+            elif kind == "status" and content.get("execution_state") == "idle":
+                break
+        self._await_reply(msg_id, "run code in the kernel")
+        self.runs += 1  # the next notebook resets the namespace first
+        return "".join(printed)
+
     def close(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()

@@ -53,8 +53,7 @@ def inferred_parameters_public(path: Path) -> dict[str, str]:
     from papermill import inspect_notebook
 
     return {
-        name: details["inferred_type_name"]
-        for name, details in inspect_notebook(str(path)).items()
+        name: details["inferred_type_name"] for name, details in inspect_notebook(str(path)).items()
     }
 
 

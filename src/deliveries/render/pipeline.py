@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import shutil
+import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import atomic, config
@@ -62,6 +65,114 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
     finally:
         if owned:
             session.close()
+
+
+def run_in_turn(
+    jobs: list[Job],
+    session: KernelSession,
+    then: Callable[[KernelSession], None] | None = None,
+) -> list[dict[str, Path]]:
+    """Several reports through one kernel, moved into place together when all are finished.
+
+    The kernel runs the notebooks one after another. Each executed notebook is exported to HTML
+    here and printed to PDF in a forked process while the kernel runs the next notebook, so the
+    printing of one report overlaps the execution of the next (and no second kernel has to
+    import pandas and matplotlib). Put the job whose PDF takes longest first. A failure in any
+    report leaves every previous report as it was.
+
+    ``then(session)`` runs once every notebook has run, while the PDFs print: the kernel, with
+    its libraries loaded, is free for other work.
+    """
+    for job in jobs:
+        check_parameters(job.notebook, job.parameters)
+    with contextlib.ExitStack() as stack:
+        session.start()
+        exporters = warm_up_exporters()
+        notebooks = [parameterize(job.notebook, job.parameters) for job in jobs]
+        staged = []
+        for job in jobs:
+            folder = job.paths["pdf"].parent
+            stack.enter_context(atomic.output_folder(folder.parent, parents=False))
+            stack.enter_context(atomic.output_folder(folder))
+            _remove_abandoned_staging(folder)
+            staging = stack.enter_context(atomic.staging_folder(folder, prefix=STAGING_PREFIX))
+            staged.append({ext: staging / path.name for ext, path in job.paths.items()})
+        printer = None
+        for job, nb, files in zip(jobs, notebooks, staged, strict=True):
+            _execute(session, nb, job)
+            _write_staged(files["ipynb"], notebook_text(nb), job.paths["ipynb"])
+            exporters.join()
+            html = export_html(nb, title=job.title, running_head=job.running_head, paper=job.paper)
+            _write_staged(files["html"], html, job.paths["html"])
+            if printer is None:  # forked once WeasyPrint is loaded here, so the workers have it
+                printer = stack.enter_context(PdfPrinter(len(jobs)))
+            printer.submit(html, files["pdf"], job.paths["pdf"])
+        if then is not None:
+            then(session)
+        printer.wait()
+        for job, files in zip(jobs, staged, strict=True):
+            _remove(stamp_path(job))
+            for ext in REPORT_FILES:
+                atomic.publish(files[ext], job.paths[ext])
+        for job in jobs:
+            atomic.write_atomically(stamp_path(job), job.fingerprint + "\n")
+            _remove(failed_notebook_path(job))
+    return [dict(job.paths) for job in jobs]
+
+
+class PdfPrinter:
+    """WeasyPrint in forked worker processes (in this process where there is no fork)."""
+
+    def __init__(self, workers: int):
+        self.pool = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(max(1, workers), initializer=_ignore_interrupts)
+        self.pending: list[tuple] = []
+
+    def submit(self, html: str, staged: Path, target: Path) -> None:
+        """Print ``html`` into ``staged`` (``target`` names the file in an error)."""
+        if self.pool is None:
+            self.pending.append((_print(html, str(staged)), target))
+        else:
+            self.pending.append((self.pool.apply_async(_print, (html, str(staged))), target))
+
+    def wait(self) -> None:
+        """Wait for every PDF; the first failure as one error line."""
+        for result, target in self.pending:
+            failure = result if self.pool is None else result.get()
+            if failure is None:
+                continue
+            kind, *details = failure
+            if kind == "os":
+                raise atomic.output_error(target, OSError(*details)) from None
+            raise RenderError(f"printing {target.name} failed: {details[0]}")
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()  # before the staging folders are removed
+            self.pool.join()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _print(html: str, staged: str) -> tuple | None:
+    """Print one PDF; a failure as plain values (they cross the process boundary)."""
+    try:
+        write_pdf(html, Path(staged))
+    except OSError as exc:
+        return ("os", exc.errno, exc.strerror or str(exc))
+    except Exception as exc:  # a WeasyPrint error may not survive pickling: keep its words
+        return ("error", f"{type(exc).__name__}: {exc}")
+    return None
 
 
 def failed_notebook_path(job: Job) -> Path:

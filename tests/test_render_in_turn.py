@@ -1,0 +1,126 @@
+"""Several reports through one kernel (``render.run_in_turn``, what ``deliveries update`` uses):
+all published together or none, PDFs printed in forked processes, the kernel free afterwards."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from deliveries import render
+from deliveries.errors import OutputError, RenderError
+from deliveries.render import pipeline
+
+
+@pytest.fixture(scope="module")
+def session():
+    with render.KernelSession() as kept:
+        yield kept
+
+
+def notebook(folder, name: str, body: str):
+    """A small notebook with a parameters cell and one cell of ``body``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    parameters = nbformat.v4.new_code_cell("label: 'Optional[str]' = None")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def job(folder, name: str, body: str) -> render.Job:
+    out = folder / "report" / name
+    return render.Job(
+        name=name,
+        notebook=notebook(folder, name, body),
+        parameters={"label": name},
+        paths={ext: out / f"{name}.{ext}" for ext in render.jobs.REPORT_FILES},
+        title=name,
+        running_head=name,
+        paper="A4",
+        fingerprint=f"fingerprint of {name}",
+    )
+
+
+def previous_files(jobs) -> dict:
+    """Give each job a previous report, as a folder rendered earlier has; return the bytes."""
+    before = {}
+    for each in jobs:
+        for path in each.paths.values():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"previous {path.name}")
+            before[path] = path.read_bytes()
+    return before
+
+
+def leftovers(folder) -> list:
+    return sorted(p.name for p in folder.rglob(f"{pipeline.STAGING_PREFIX}*"))
+
+
+def test_every_report_is_published_with_its_stamp(tmp_path, session):
+    jobs = [
+        job(tmp_path, "first", "print('the first report, ' + label)"),
+        job(tmp_path, "second", "from IPython.display import HTML\nHTML('<p>second page</p>')"),
+    ]
+    seen = []
+    paths = render.run_in_turn(jobs, session, then=lambda kernel: seen.append(kernel))
+    assert seen == [session]  # the kernel was handed over once the notebooks had run
+    for each, written in zip(jobs, paths, strict=True):
+        assert written == each.paths
+        assert PdfReader(written["pdf"]).pages  # a real PDF
+        assert render.stamp_path(each).read_text().strip() == each.fingerprint
+        assert render.is_up_to_date(each)
+    text = PdfReader(paths[1]["pdf"]).pages[0].extract_text()
+    assert "second page" in text
+    assert leftovers(tmp_path) == []
+
+
+def test_the_kernel_runs_code_after_the_notebooks(session):
+    assert session.evaluate("print(6 * 7)") == "42\n"
+    # the next notebook still starts from a cleared namespace
+    session.evaluate("leftover = 1")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('leftover' in globals())")]
+    session.execute(nb)
+    assert nb.cells[0].outputs[0]["text"] == "False\n"
+
+
+def test_a_failing_notebook_leaves_every_previous_report_as_it_was(tmp_path, session):
+    jobs = [
+        job(tmp_path, "fine", "print('fine')"),
+        job(tmp_path, "broken", "raise ValueError('no such figure')"),
+    ]
+    before = previous_files(jobs)
+    with pytest.raises(RenderError, match="raised ValueError: no such figure"):
+        render.run_in_turn(jobs, session)
+    assert {path: path.read_bytes() for path in before} == before  # the first one too
+    assert pipeline.failed_notebook_path(jobs[1]).is_file()  # kept for reading
+    assert leftovers(tmp_path) == []
+
+
+def test_a_pdf_that_cannot_be_written_is_one_error_and_publishes_nothing(
+    tmp_path, session, monkeypatch
+):
+    def full_disk(html, target):
+        raise OSError(28, "No space left on device")
+
+    # The printing processes are forked from this one, so they print with the patched writer.
+    monkeypatch.setattr(pipeline, "write_pdf", full_disk)
+    jobs = [job(tmp_path, "one", "print(1)"), job(tmp_path, "two", "print(2)")]
+    before = previous_files(jobs)
+    with pytest.raises(OutputError, match=r"cannot write .*one\.pdf: no space left"):
+        render.run_in_turn(jobs, session)
+    assert {path: path.read_bytes() for path in before} == before
+    assert leftovers(tmp_path) == []
+
+
+def test_an_error_while_printing_keeps_its_words(tmp_path, session, monkeypatch):
+    def broken(html, target):
+        raise RuntimeError("the layout engine gave up")
+
+    monkeypatch.setattr(pipeline, "write_pdf", broken)
+    with pytest.raises(RenderError, match="printing one.pdf failed: RuntimeError: the layout"):
+        render.run_in_turn([job(tmp_path, "one", "print(1)")], session)

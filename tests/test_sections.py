@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deliveries import metrics, narrative, sections
+from deliveries import blocks, metrics, narrative, sections
 
 
 def test_first_quarter_without_production_reads_cleanly(real_data):
@@ -30,3 +30,12 @@ def test_exact_counts_carry_no_tilde_or_band(real_data):
 def test_year_end_quarter_says_whether_the_annual_goal_was_met(real_data):
     text = narrative.year_to_date_sentence(metrics.summarize(real_data, "2019Q4"))
     assert "~367,200" in text and "The goal was met (+7,200 against its low end)" in text
+
+
+def test_file_names_in_the_sources_table_break_between_words(real_data):
+    assert blocks.file_name("data/production_deliveries.csv") == (
+        "data/<wbr>production_<wbr>deliveries.csv"
+    )
+    assert blocks.file_name("a<b>/c") == "a&lt;b&gt;/<wbr>c"  # escaped first
+    html = sections.sources_table(metrics.summarize(real_data, "2019Q3"), real_data)
+    assert "data/<wbr>production_<wbr>deliveries.csv, row 56" in html

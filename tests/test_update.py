@@ -17,7 +17,7 @@ import pytest
 
 from deliveries import cli
 from deliveries import update as update_module
-from deliveries.errors import DeliveriesError
+from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
 
 from .conftest import DATA_DIR, ROOT
 from .edgar_server import (
@@ -376,23 +376,7 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
     )
 
 
-# --- --watch ------------------------------------------------------------------------------------
-
-
-class FakeClock:
-    """``now`` and ``sleep`` for a watch: sleeping moves the clock on."""
-
-    def __init__(self, start: datetime, on_sleep=None):
-        self.time, self.sleeps, self.on_sleep = start, [], on_sleep
-
-    def now(self) -> datetime:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += timedelta(seconds=seconds)
-        if self.on_sleep:
-            self.on_sleep(len(self.sleeps))
+# --- the e-mail's chart -------------------------------------------------------------------------
 
 
 class KernelThatPrints:
@@ -437,6 +421,25 @@ def test_print_chart_and_read_printed_chart_round_trip(capsys):
     assert png.startswith(b"\x89PNG") and "Q3 2019" in title
 
 
+# --- --watch ------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """``now`` and ``sleep`` for a watch: sleeping moves the clock on."""
+
+    def __init__(self, start: datetime, on_sleep=None):
+        self.time, self.sleeps, self.on_sleep = start, [], on_sleep
+
+    def now(self) -> datetime:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += timedelta(seconds=seconds)
+        if self.on_sleep:
+            self.on_sleep(len(self.sleeps))
+
+
 def outcome(new: bool) -> update_module.UpdateOutcome:
     return update_module.UpdateOutcome("2026Q4" if new else "2026Q3", new, "http://x/ex.htm")
 
@@ -460,6 +463,41 @@ def test_watch_polls_until_a_release_appears_then_updates_once():
         "update: 08:00:00 nothing new yet (2026Q3 is the latest); next look in 60 s",
         "update: 08:01:00 nothing new yet (2026Q3 is the latest); next look in 60 s",
     ]
+
+
+def test_a_watch_rides_out_an_edgar_outage_but_not_a_mistake():
+    clock = FakeClock(datetime(2027, 1, 2, 8, 0))
+    down = EdgarUnavailable("GET https://data.sec.gov/x: HTTP 503; gave up after 3 retries")
+    results = iter([down, down, outcome(True)])
+    said = []
+
+    def attempt(**arguments):
+        result = next(results)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    done = update_module.watch(
+        every=60, now=clock.now, sleep=clock.sleep, say=said.append, attempt=attempt
+    )
+    assert done.new and clock.sleeps == [60, 60]
+    assert said[0] == f"update: 08:00:00 EDGAR did not answer ({down}); next look in 60 s"
+
+    def mistake(**arguments):  # e.g. no SEC_USER_AGENT: waiting will not fix it
+        raise FetchError("SEC_USER_AGENT is not set")
+
+    with pytest.raises(FetchError, match="SEC_USER_AGENT"):
+        update_module.watch(every=60, now=clock.now, sleep=clock.sleep, attempt=mistake)
+
+    def always_down(**arguments):
+        raise down
+
+    clock = FakeClock(datetime(2027, 1, 2, 8, 0))
+    with pytest.raises(EdgarUnavailable, match=r"gave up after 3 retries \(still so at 08:02\)"):
+        update_module.watch(
+            every=60, until="08:02", now=clock.now, sleep=clock.sleep, attempt=always_down
+        )
+    assert clock.sleeps == [60, 60]
 
 
 def test_watch_against_the_server_stops_at_until_saying_nothing_new(edgar, work, run, monkeypatch):

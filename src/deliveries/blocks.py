@@ -55,6 +55,12 @@ def data_text(text: str | None) -> str:
     return ISO_DATE.sub(lambda date: f'<span class="nowrap">{date.group(0)}</span>', html)
 
 
+def file_name(path: str) -> str:
+    """A file's path for a narrow table cell: escaped, with places to break after ``/`` and
+    ``_``, so ``production_deliveries.csv`` wraps between its words, never inside one."""
+    return re.sub(r"([/_])", r"\1<wbr>", escape(path))
+
+
 def link(text: str, url: str | None) -> str:
     """``text`` linked to ``url`` when it is a web address, else plain (both escaped)."""
     if url and url.startswith(("http://", "https://")):

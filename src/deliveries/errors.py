@@ -35,3 +35,8 @@ class OutputError(DeliveriesError):
 
 class FetchError(DeliveriesError):
     """Fetching a release from SEC EDGAR failed; the message says which request and why."""
+
+
+class EdgarUnavailable(FetchError):
+    """EDGAR did not answer usefully after the retries (throttled, server errors, no connection):
+    worth trying again later, which ``deliveries update --watch`` does."""

@@ -21,6 +21,7 @@ from .blocks import (
     column_widths,
     data_text,
     figure_title,
+    file_name,
     link,
     printable,
     row,
@@ -265,8 +266,8 @@ def _goal_source_row(label: str, goals_file: str, goal_row: pd.Series) -> str:
 
 def sources_table(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
     """Where each figure comes from: data row, source and a reader-facing provenance line."""
-    file = escape(display_path(dataset.paths["deliveries"]))
-    goals_file = escape(display_path(dataset.paths["goals"]))
+    file = file_name(display_path(dataset.paths["deliveries"]))
+    goals_file = file_name(display_path(dataset.paths["goals"]))
     rows = []
     for label in (summary.quarter, summary.previous_quarter, summary.year_ago_quarter):
         period = quarters.parse_quarter(label)
@@ -307,7 +308,7 @@ def sources_table(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
 def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) -> list[str]:
     """Every consensus figure of the quarter: its row in consensus.csv, provider and link."""
     path = dataset.paths.get("consensus")
-    file = escape(display_path(path)) if path else "consensus table"
+    file = file_name(display_path(path)) if path else "consensus table"
     headline = summary.consensus_headline
     rows = []
     for figure in summary.consensus_figures:

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import config
-from .errors import DeliveriesError, ParameterError
+from .errors import DeliveriesError, EdgarUnavailable, ParameterError
 from .paths import display_path
 from .render.kernel import KernelSession
 
@@ -274,7 +274,7 @@ def render_new_quarter(
     paths of the quarter's PDF, the history PDF and the index.
 
     The history runs first: its PDF takes longest to print, and prints while the kernel runs the
-    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile a thread here works out the
+    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile a forked process works out the
     index's figures (they need only the data), and the kernel then draws the e-mail's chart.
     """
     from . import index, render
@@ -287,14 +287,26 @@ def render_new_quarter(
     ]
 
     side = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    figures = []
+
+    def when_ready() -> None:  # a core is free while the kernel runs the notebooks
+        figures.append(side.submit(index.quarter_figures, dataset))
+
     try:
-        figures = side.submit(index.quarter_figures, dataset)
         then = letter.draw_chart if letter is not None else None
-        history, report = render.run_in_turn(jobs, session, then=then)
-        page = index.write_index(dataset, out, figures.result())
+        history, report = render.run_in_turn(jobs, session, when_ready, then)
+        page = index.write_index(dataset, out, _result_or_none(figures[0]))
     finally:
         side.shutdown(wait=False, cancel_futures=True)
     return [report["pdf"], history["pdf"], page]
+
+
+def _result_or_none(future: Future):
+    """The side process's result; None if it failed (the caller then does the work itself)."""
+    try:
+        return future.result()
+    except Exception:  # a lost process as well as an error it raised
+        return None
 
 
 class _Letter:
@@ -374,7 +386,9 @@ def watch(
     """Poll EDGAR every ``every`` seconds until a new release is in, or until ``until`` (HH:MM).
 
     ``attempt`` is one update (``update``). Each poll costs one conditional request for the
-    submissions document while nothing changes.
+    submissions document while nothing changes. A poll that EDGAR does not answer (throttled,
+    server errors, no connection, after the client's own retries) is said and the watch goes on;
+    any other failure ends it, as it would not go away by waiting.
     """
     if every < MINIMUM_EVERY:
         raise ParameterError(f"--every {every:g}: poll at most every {MINIMUM_EVERY} seconds")
@@ -384,16 +398,22 @@ def watch(
     if end is not None and end <= started:
         raise ParameterError(f"--until {until}: that time has passed today")
     while True:
-        outcome = attempt(say=say, **arguments)
-        if outcome.new:
+        try:
+            outcome, failure = attempt(say=say, **arguments), None
+        except EdgarUnavailable as exc:
+            outcome, failure = None, exc
+        if outcome is not None and outcome.new:
             return outcome
         wait = every if end is None else min(every, (end - now()).total_seconds())
         if wait <= 0:
+            if failure is not None:
+                raise EdgarUnavailable(f"{failure} (still so at {until})")
             return outcome
-        say(
-            f"update: {now():%H:%M:%S} nothing new yet ({outcome.quarter} is the latest); "
-            f"next look in {wait:.0f} s"
-        )
+        if failure is not None:
+            what = f"EDGAR did not answer ({failure})"
+        else:
+            what = f"nothing new yet ({outcome.quarter} is the latest)"
+        say(f"update: {now():%H:%M:%S} {what}; next look in {wait:.0f} s")
         sleep(wait)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from ..atomic import make_folder, write_atomically
-from ..errors import DeliveriesError, FetchError
+from ..errors import DeliveriesError, EdgarUnavailable, FetchError
 from .settings import EdgarSettings
 
 MAX_RETRY_AFTER = 120.0  # seconds: a server asking for a longer pause is not retried now
@@ -199,7 +199,7 @@ class EdgarClient:
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
                 if asked is not None:
                     if asked > MAX_RETRY_AFTER:
-                        raise FetchError(
+                        raise EdgarUnavailable(
                             f"GET {url}: {cause}, the server asks to wait {asked:.0f} s; "
                             "try again later"
                         )
@@ -213,7 +213,7 @@ class EdgarClient:
                 hint = " (the SEC refuses requests without a real name and e-mail address in "
                 hint += "SEC_USER_AGENT, and clients over 10 requests per second)"
             raise FetchError(f"GET {url}: {cause}{hint}")
-        raise FetchError(f"GET {url}: {cause}; gave up after {retries} retries")
+        raise EdgarUnavailable(f"GET {url}: {cause}; gave up after {retries} retries")
 
     def get_bytes(self, url: str, *, missing_ok: bool = False) -> bytes | None:
         """The body of ``url`` (None for a 404 when ``missing_ok``)."""

@@ -70,6 +70,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
 def run_in_turn(
     jobs: list[Job],
     session: KernelSession,
+    when_ready: Callable[[], None] | None = None,
     then: Callable[[KernelSession], None] | None = None,
 ) -> list[dict[str, Path]]:
     """Several reports through one kernel, moved into place together when all are finished.
@@ -80,6 +81,8 @@ def run_in_turn(
     import pandas and matplotlib). Put the job whose PDF takes longest first. A failure in any
     report leaves every previous report as it was.
 
+    ``when_ready()`` runs once the kernel has started (its imports, which take a core, are done;
+    while it runs a notebook this process mostly waits): a moment to start other work elsewhere.
     ``then(session)`` runs once every notebook has run, while the PDFs print: the kernel, with
     its libraries loaded, is free for other work.
     """
@@ -98,6 +101,9 @@ def run_in_turn(
             staging = stack.enter_context(atomic.staging_folder(folder, prefix=STAGING_PREFIX))
             staged.append({ext: staging / path.name for ext, path in job.paths.items()})
         printer = None
+        session.wait_ready()
+        if when_ready is not None:
+            when_ready()
         for job, nb, files in zip(jobs, notebooks, staged, strict=True):
             _execute(session, nb, job)
             _write_staged(files["ipynb"], notebook_text(nb), job.paths["ipynb"])

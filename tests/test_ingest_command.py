@@ -318,3 +318,15 @@ def test_a_workbook_given_as_the_release_is_one_short_error(
     assert err[0].startswith("error: ") and "not a text or HTML release" in err[0]
     assert "Excel workbook" in err[0]
     assert deliveries_copy.read_bytes() == before
+
+
+@pytest.mark.parametrize("table", ["production_deliveries.csv", "goals.csv", "consensus.csv"])
+def test_a_data_table_given_as_the_release_says_so(
+    table: str, deliveries_copy: Path, capsys
+) -> None:
+    before = deliveries_copy.read_bytes()
+    assert ingest(DATA / table, "--data", deliveries_copy) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and f"{table} is a CSV table" in err[0]
+    assert "not a press release" in err[0]
+    assert deliveries_copy.read_bytes() == before

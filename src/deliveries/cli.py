@@ -29,11 +29,10 @@ import traceback
 import warnings
 
 from . import config
-from .errors import DeliveriesError
+from .errors import EXIT_INTERRUPTED, DeliveriesError
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
-EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
 SKIP_RFC3987_VARIABLE = "DELIVERIES_SKIP_RFC3987"
 FAST_EXIT_VARIABLE = "DELIVERIES_FAST_EXIT"

@@ -1,4 +1,6 @@
-"""The project's exception types."""
+"""The project's exception types, and the exit status for Ctrl-C."""
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 
 
 class DeliveriesError(Exception):

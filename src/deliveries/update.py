@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import config
-from .errors import DeliveriesError, EdgarUnavailable, ParameterError
+from .errors import EXIT_INTERRUPTED, DeliveriesError, EdgarUnavailable, ParameterError
 from .paths import display_path
 from .render.kernel import KernelSession
 
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 MAIL_TO_VARIABLE = "MAIL_TO"
 DEFAULT_EVERY = 600  # seconds between polls in --watch: EDGAR's data changes at most that often
 MINIMUM_EVERY = 10  # a floor that keeps a watch polite whatever is asked
-EXIT_INTERRUPTED = 130
 _FIGURES = ("produced", "delivered", "delivered_approx")
 
 

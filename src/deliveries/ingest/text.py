@@ -66,7 +66,21 @@ def read_release(source: str) -> tuple[str, str]:
     text = decode_release(raw, where)
     if not text.strip():
         raise IngestError(f"{where}: file is empty (expected the release's text)")
+    _refuse_data_table(text, where)
     return text, path.name
+
+
+_CSV_HEADER = re.compile(r"[A-Za-z_][\w ]*(?:,[A-Za-z_][\w ]*){2,}")
+
+
+def _refuse_data_table(text: str, where: str) -> None:
+    """A CSV table (a header row of names, e.g. this project's own data file) is not a release."""
+    first = text.lstrip("\ufeff").strip().splitlines()[0].strip()
+    if _CSV_HEADER.fullmatch(first):
+        raise IngestError(
+            f"{where} is a CSV table (its first line is the header {first[:60]!r}), not a "
+            f"press release; give ingest the release's text or HTML"
+        )
 
 
 def decode_release(raw: bytes, where: str) -> str:

@@ -138,6 +138,7 @@ E2E_TESTS = {
     "test_at_most_ten_requests_in_any_second",
     "test_make_update_failure_is_one_error_line_and_exit_2",
     "test_a_poll_with_nothing_new_loads_no_heavy_library",
+    "test_ctrl_c_during_the_renders_leaves_nothing_behind",
     "test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal",
     "test_metrics_succeeds_for_every_quarter",
 }

@@ -3,6 +3,9 @@ all published together or none, PDFs printed in forked processes, the kernel fre
 
 from __future__ import annotations
 
+import os
+import signal
+
 import nbformat
 import pytest
 from pypdf import PdfReader
@@ -124,3 +127,39 @@ def test_an_error_while_printing_keeps_its_words(tmp_path, session, monkeypatch)
     monkeypatch.setattr(pipeline, "write_pdf", broken)
     with pytest.raises(RenderError, match="printing one.pdf failed: RuntimeError: the layout"):
         render.run_in_turn([job(tmp_path, "one", "print(1)")], session)
+
+
+class FakeContext:
+    """Stands in for multiprocessing's fork context: Ctrl-C arrives while the pool forks."""
+
+    def __init__(self):
+        self.pools = []
+
+    def Pool(self, processes, initializer):  # noqa: N802 - multiprocessing's name
+        os.kill(os.getpid(), signal.SIGINT)  # handled at once, in the middle of the forks
+        pool = FakePool()
+        self.pools.append(pool)
+        return pool
+
+
+class FakePool:
+    terminated = joined = False
+
+    def terminate(self):
+        self.terminated = True
+
+    def join(self):
+        self.joined = True
+
+
+def test_a_ctrl_c_while_workers_fork_is_acted_on_just_after(monkeypatch):
+    context = FakeContext()
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda method: context)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.forked_pool(2, pipeline.ignore_interrupts)
+        assert context.pools[0].terminated
+        assert context.pools[0].joined
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from unittest.mock import ANY
@@ -149,6 +151,39 @@ def test_make_update_failure_is_one_error_line_and_exit_2(edgar, work):
     assert errors == [errors[0]] and errors[0].startswith("error: SEC_USER_AGENT is not set")
     assert snapshot(work / "data") == before
     assert edgar.requests == []
+
+
+def test_ctrl_c_during_the_renders_leaves_nothing_behind(edgar, work):
+    """Interrupted while the kernel runs the quarter (the PDF and side processes are running):
+    exit 130 with one line, data/ as it was, no report, and no process left over."""
+    edgar.add_new_quarter()
+    before = snapshot(work / "data")
+    data = work / "data" / "production_deliveries.csv"
+    command = [str(ROOT / ".venv" / "bin" / "deliveries"), "update", "--data", str(data)]
+    process = subprocess.Popen(
+        [*command, "--out", str(work / "report"), "--to", "analyst@example.com"],
+        env=environment(edgar, work),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    # The history's HTML in its staging folder: its PDF is printing in a forked process, the
+    # kernel runs the quarter's notebook and the index figures are being worked out.
+    history_html = "history/.rendering-*/tesla-deliveries-history.html"
+    deadline = time.monotonic() + 120
+    while not any((work / "report").glob(history_html)):
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the update never reached its renders"
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)
+    # communicate() returns only when every process holding the pipes has ended
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.splitlines() == ["error: interrupted; no report was replaced"]
+    assert snapshot(work / "data") == before
+    assert not (work / "report").exists()  # the folders this run created are gone again
 
 
 # --- in process: nothing new, the failures ------------------------------------------------------

@@ -112,9 +112,12 @@ def run_jobs(jobs: list[render.Job], workers: int, report=print) -> list[Outcome
                 done(_render(job, session))
         return outcomes
     # fork where there is one: workers inherit the imports already made here.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    pool = context.Pool(min(workers, len(jobs)), initializer=_start_worker)
+    if "fork" in multiprocessing.get_all_start_methods():
+        pool = render.pipeline.forked_pool(min(workers, len(jobs)), _start_worker)
+    else:
+        pool = multiprocessing.get_context("spawn").Pool(
+            min(workers, len(jobs)), initializer=_start_worker
+        )
     try:
         for outcome in pool.imap_unordered(_render_in_worker, jobs):
             done(outcome)

@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -285,27 +284,47 @@ def render_new_quarter(
         render.quarter_job(dataset, quarter, None, out, paper),
     ]
 
-    side = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    figures = []
-
-    def when_ready() -> None:  # a core is free while the kernel runs the notebooks
-        figures.append(side.submit(index.quarter_figures, dataset))
-
-    try:
-        then = letter.draw_chart if letter is not None else None
-        history, report = render.run_in_turn(jobs, session, when_ready, then)
-        page = index.write_index(dataset, out, _result_or_none(figures[0]))
-    finally:
-        side.shutdown(wait=False, cancel_futures=True)
+    then = letter.draw_chart if letter is not None else None
+    with _SideWork() as side:
+        # once the kernel is up a core is free while it runs the notebooks
+        history, report = render.run_in_turn(
+            jobs, session, lambda: side.start(index.quarter_figures, dataset), then
+        )
+        page = index.write_index(dataset, out, side.result())
     return [report["pdf"], history["pdf"], page]
 
 
-def _result_or_none(future: Future):
-    """The side process's result; None if it failed (the caller then does the work itself)."""
-    try:
-        return future.result()
-    except Exception:  # a lost process as well as an error it raised
-        return None
+class _SideWork:
+    """One call run in a forked process while this one waits on the kernel; its result, or None
+    when it failed or there is no fork (the caller then does the work itself). The process is
+    stopped on the way out, also on failure or Ctrl-C, so none outlives the command."""
+
+    def __init__(self):
+        self.pool = self.pending = None
+
+    def start(self, function: Callable, *arguments) -> None:
+        from .render.pipeline import forked_pool, ignore_interrupts
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            self.pool = forked_pool(1, ignore_interrupts)
+            self.pending = self.pool.apply_async(function, arguments)
+
+    def result(self):
+        try:
+            return self.pending.get() if self.pending is not None else None
+        except Exception:  # an error it raised, or a lost process
+            return None
+
+    def __enter__(self) -> _SideWork:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
 
 
 class _Letter:

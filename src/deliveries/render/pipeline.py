@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,8 +134,7 @@ class PdfPrinter:
     def __init__(self, workers: int):
         self.pool = None
         if "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(max(1, workers), initializer=_ignore_interrupts)
+            self.pool = forked_pool(max(1, workers), ignore_interrupts)
         self.pending: list[tuple] = []
 
     def submit(self, html: str, staged: Path, target: Path) -> None:
@@ -166,8 +167,31 @@ class PdfPrinter:
             self.pool.join()
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+def forked_pool(processes: int, initializer: Callable[[], None]) -> multiprocessing.pool.Pool:
+    """A pool of forked worker processes. A Ctrl-C while they are forked is acted on just after:
+    Python drops a KeyboardInterrupt raised in its own at-fork handlers, so it would be lost."""
+    context = multiprocessing.get_context("fork")
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        return context.Pool(processes, initializer=initializer)
+    caught = []
+    signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        pool = context.Pool(processes, initializer=initializer)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        pool.terminate()
+        pool.join()
+        raise KeyboardInterrupt
+    return pool
+
+
+def ignore_interrupts() -> None:
+    """For a worker process: Ctrl-C is the parent's to handle (it stops the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _print(html: str, staged: str) -> tuple | None:

@@ -319,12 +319,10 @@ class _SideWork:
         return self
 
     def __exit__(self, kind, *_) -> None:
+        from .render.pipeline import end_pool
+
         if self.pool is not None:
-            if kind is None:
-                self.pool.close()
-            else:
-                self.pool.terminate()
-            self.pool.join()
+            end_pool(self.pool, failed=kind is not None)
 
 
 class _Letter:

@@ -160,11 +160,17 @@ class PdfPrinter:
 
     def __exit__(self, kind, *_) -> None:
         if self.pool is not None:
-            if kind is None:
-                self.pool.close()
-            else:
-                self.pool.terminate()  # before the staging folders are removed
-            self.pool.join()
+            end_pool(self.pool, failed=kind is not None)  # before the staging folders go
+
+
+def end_pool(pool: multiprocessing.pool.Pool, failed: bool) -> None:
+    """Let the workers finish and exit, or after a failure (Ctrl-C too) stop them at once; then
+    wait for them, so that no worker outlives the command."""
+    if failed:
+        pool.terminate()
+    else:
+        pool.close()
+    pool.join()
 
 
 def forked_pool(processes: int, initializer: Callable[[], None]) -> multiprocessing.pool.Pool:

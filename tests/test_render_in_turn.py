@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import nbformat
 import pytest
@@ -163,3 +164,32 @@ def test_a_ctrl_c_while_workers_fork_is_acted_on_just_after(monkeypatch):
         assert context.pools[0].joined
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block():
+    release = threading.Event()
+    warm_up = threading.Thread(target=release.wait)
+    warm_up.start()
+    done = []
+    with pipeline.AfterWarmUp(warm_up, lambda: done.append("work")) as after:
+        assert done == []  # the warm-up is still importing
+        release.set()
+        after.thread.join(5)
+    assert done == ["work"]
+
+    late = threading.Event()
+    warm_up = threading.Thread(target=late.wait)
+    warm_up.start()
+    with pipeline.AfterWarmUp(warm_up, lambda: done.append("too late")) as after:
+        pass  # left before the warm-up ended
+    late.set()
+    after.thread.join(5)
+    assert done == ["work"]
+
+    def broken():
+        raise OSError("cannot fork")
+
+    finished = threading.Thread(target=lambda: None)
+    finished.start()
+    with pipeline.AfterWarmUp(finished, broken) as after:
+        after.thread.join(5)  # no traceback, no exception: the caller does the work itself

@@ -286,7 +286,7 @@ def render_new_quarter(
 
     then = letter.draw_chart if letter is not None else None
     with _SideWork() as side:
-        # once the kernel is up a core is free while it runs the notebooks
+        # a core is free while the kernel runs the notebooks
         history, report = render.run_in_turn(
             jobs, session, lambda: side.start(index.quarter_figures, dataset), then
         )

@@ -72,7 +72,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
 def run_in_turn(
     jobs: list[Job],
     session: KernelSession,
-    when_ready: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
     then: Callable[[KernelSession], None] | None = None,
 ) -> list[dict[str, Path]]:
     """Several reports through one kernel, moved into place together when all are finished.
@@ -83,8 +83,8 @@ def run_in_turn(
     import pandas and matplotlib). Put the job whose PDF takes longest first. A failure in any
     report leaves every previous report as it was.
 
-    ``when_ready()`` runs once the kernel has started (its imports, which take a core, are done;
-    while it runs a notebook this process mostly waits): a moment to start other work elsewhere.
+    ``meanwhile()`` starts other work (in a forked process, say) from a helper thread while the
+    kernel runs the notebooks and this process mostly waits; see :class:`AfterWarmUp`.
     ``then(session)`` runs once every notebook has run, while the PDFs print: the kernel, with
     its libraries loaded, is free for other work.
     """
@@ -103,9 +103,8 @@ def run_in_turn(
             staging = stack.enter_context(atomic.staging_folder(folder, prefix=STAGING_PREFIX))
             staged.append({ext: staging / path.name for ext, path in job.paths.items()})
         printer = None
-        session.wait_ready()
-        if when_ready is not None:
-            when_ready()
+        if meanwhile is not None:
+            stack.enter_context(AfterWarmUp(exporters, meanwhile))
         for job, nb, files in zip(jobs, notebooks, staged, strict=True):
             _execute(session, nb, job)
             _write_staged(files["ipynb"], notebook_text(nb), job.paths["ipynb"])
@@ -126,6 +125,39 @@ def run_in_turn(
             atomic.write_atomically(stamp_path(job), job.fingerprint + "\n")
             _remove(failed_notebook_path(job))
     return [dict(job.paths) for job in jobs]
+
+
+class AfterWarmUp:
+    """Call ``work()`` from a helper thread once ``warm_up`` (the exporters' imports) has ended;
+    not at all once the ``with`` block is left first.
+
+    The wait makes a fork in ``work`` safe: while WeasyPrint is being imported it starts a
+    program (to find its libraries), and a process forked at that moment keeps that program's
+    pipe open, so the import would wait forever. Anything ``work`` raises is dropped: it is
+    extra work whose caller can do it itself.
+    """
+
+    def __init__(self, warm_up: threading.Thread, work: Callable[[], None]):
+        self.lock = threading.Lock()
+        self.cancelled = False
+        self.thread = threading.Thread(
+            target=self._run, args=(warm_up, work), name="after-warm-up", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, warm_up: threading.Thread, work: Callable[[], None]) -> None:
+        warm_up.join()
+        with self.lock:
+            if not self.cancelled:
+                with contextlib.suppress(Exception):
+                    work()
+
+    def __enter__(self) -> AfterWarmUp:
+        return self
+
+    def __exit__(self, *_) -> None:
+        with self.lock:  # waits for a work() under way (a fork takes milliseconds)
+            self.cancelled = True
 
 
 class PdfPrinter:

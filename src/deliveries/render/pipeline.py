@@ -116,7 +116,8 @@ def run_in_turn(
             printer.submit(html, files["pdf"], job.paths["pdf"])
         if then is not None:
             then(session)
-        printer.wait()
+        if printer is not None:  # None only for no jobs at all
+            printer.wait()
         for job, files in zip(jobs, staged, strict=True):
             _remove(stamp_path(job))
             for ext in REPORT_FILES:

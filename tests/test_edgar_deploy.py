@@ -90,6 +90,21 @@ def test_workflow_schedule_permissions_and_pages():
     assert publish["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
+def test_workflow_mails_only_through_a_server_and_publishes_no_eml():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    steps = workflow["jobs"]["update"]["steps"]
+    update = next(step for step in steps if "make update" in step.get("run", ""))
+    environment = update["env"]
+    assert environment["MAIL_TO"] == "${{ secrets.SMTP_HOST != '' && secrets.MAIL_TO || '' }}"
+    for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USER", "SMTP_PASSWORD"):
+        assert environment[name] == f"${{{{ secrets.{name} }}}}"
+    names = [step.get("name", "") for step in steps]
+    cleanup = names.index("Keep e-mail files off the site")
+    assert "*.eml" in steps[cleanup]["run"] and cleanup < names.index(
+        "Upload report/ for GitHub Pages"
+    )
+
+
 def test_workflows_pass_actionlint():
     binary = actionlint()
     if binary is None:

@@ -126,8 +126,9 @@ def test_an_error_while_printing_keeps_its_words(tmp_path, session, monkeypatch)
         raise RuntimeError("the layout engine gave up")
 
     monkeypatch.setattr(pipeline, "write_pdf", broken)
+    jobs = [job(tmp_path, "one", "print(1)"), job(tmp_path, "two", "print(2)")]  # printed apart
     with pytest.raises(RenderError, match="printing one.pdf failed: RuntimeError: the layout"):
-        render.run_in_turn([job(tmp_path, "one", "print(1)")], session)
+        render.run_in_turn(jobs, session)
 
 
 class FakeContext:

@@ -11,7 +11,6 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,18 +29,11 @@ RELEASES_FOLDER = "releases"
 
 
 @dataclass(frozen=True)
-class FetchedRelease:
-    """A release kept in ``data/releases/``: where it came from, the files, the parsed text."""
+class FetchedRelease(FoundRelease):
+    """A found release once kept in ``data/releases/``: the found release and its two files."""
 
-    quarter: str
-    accession: str
-    filing_date: date
-    form: str
-    exhibit_url: str
     path: Path
     sidecar: Path
-    text: str
-    parsed: ParsedRelease
     changed: bool = True  # False when the files already held exactly this release
 
     def to_dict(self) -> dict:
@@ -110,18 +102,7 @@ def keep_release(found: FoundRelease, data_dir: Path | None = None) -> FetchedRe
             (staging / sidecar.name).write_bytes(record)
             publish(staging / path.name, path)
             publish(staging / sidecar.name, sidecar)
-    return FetchedRelease(
-        quarter=found.quarter,
-        accession=found.accession,
-        filing_date=found.filing_date,
-        form=found.form,
-        exhibit_url=found.exhibit_url,
-        path=path,
-        sidecar=sidecar,
-        text=found.text,
-        parsed=found.parsed,
-        changed=changed,
-    )
+    return FetchedRelease(**vars(found), path=path, sidecar=sidecar, changed=changed)
 
 
 def _holds(path: Path, content: bytes) -> bool:

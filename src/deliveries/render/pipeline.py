@@ -35,35 +35,10 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
     The output root must exist or be creatable in an existing folder; the report's own folder
     is created, and removed again if the render fails before anything is written in it.
     """
-    check_parameters(job.notebook, job.parameters)
-    folder = job.paths["pdf"].parent
     owned = session is None
     session = session or KernelSession()
     try:
-        with atomic.output_folder(folder.parent, parents=False), atomic.output_folder(folder):
-            session.start()
-            exporters = warm_up_exporters()
-            nb = parameterize(job.notebook, job.parameters)
-            _remove_abandoned_staging(folder)
-            with atomic.staging_folder(folder, prefix=STAGING_PREFIX) as staging:
-                _execute(session, nb, job)
-                staged = {ext: staging / path.name for ext, path in job.paths.items()}
-                _write_staged(staged["ipynb"], notebook_text(nb), job.paths["ipynb"])
-                exporters.join()
-                html = export_html(
-                    nb, title=job.title, running_head=job.running_head, paper=job.paper
-                )
-                _write_staged(staged["html"], html, job.paths["html"])
-                try:
-                    write_pdf(html, staged["pdf"])
-                except OSError as exc:
-                    raise atomic.output_error(job.paths["pdf"], exc) from None
-                _remove(stamp_path(job))  # the old stamp must not vouch for new files
-                for ext in REPORT_FILES:
-                    atomic.publish(staged[ext], job.paths[ext])
-            atomic.write_atomically(stamp_path(job), job.fingerprint + "\n")
-            _remove(failed_notebook_path(job))
-        return dict(job.paths)
+        return run_in_turn([job], session)[0]
     finally:
         if owned:
             session.close()
@@ -75,7 +50,8 @@ def run_in_turn(
     meanwhile: Callable[[], None] | None = None,
     then: Callable[[KernelSession], None] | None = None,
 ) -> list[dict[str, Path]]:
-    """Several reports through one kernel, moved into place together when all are finished.
+    """Several reports through one kernel, moved into place together when all are finished
+    (:func:`run_job` is this for one report).
 
     The kernel runs the notebooks one after another. Each executed notebook is exported to HTML
     here and printed to PDF in a forked process while the kernel runs the next notebook, so the
@@ -119,7 +95,7 @@ def run_in_turn(
         if printer is not None:  # None only for no jobs at all
             printer.wait()
         for job, files in zip(jobs, staged, strict=True):
-            _remove(stamp_path(job))
+            _remove(stamp_path(job))  # the old stamp must not vouch for new files
             for ext in REPORT_FILES:
                 atomic.publish(files[ext], job.paths[ext])
         for job in jobs:
@@ -162,25 +138,29 @@ class AfterWarmUp:
 
 
 class PdfPrinter:
-    """WeasyPrint in forked worker processes (in this process where there is no fork)."""
+    """WeasyPrint in forked worker processes; in this process for a single report (nothing to
+    overlap) or where there is no fork."""
 
     def __init__(self, workers: int):
         self.pool = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            self.pool = forked_pool(max(1, workers), ignore_interrupts)
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = forked_pool(workers, ignore_interrupts)
         self.pending: list[tuple] = []
 
     def submit(self, html: str, staged: Path, target: Path) -> None:
         """Print ``html`` into ``staged`` (``target`` names the file in an error)."""
         if self.pool is None:
-            self.pending.append((_print(html, str(staged)), target))
+            try:
+                write_pdf(html, staged)
+            except OSError as exc:
+                raise atomic.output_error(target, exc) from None
         else:
             self.pending.append((self.pool.apply_async(_print, (html, str(staged))), target))
 
     def wait(self) -> None:
         """Wait for every PDF; the first failure as one error line."""
         for result, target in self.pending:
-            failure = result if self.pool is None else result.get()
+            failure = result.get()
             if failure is None:
                 continue
             kind, *details = failure

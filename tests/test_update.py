@@ -17,7 +17,7 @@ from unittest.mock import ANY
 
 import pytest
 
-from deliveries import cli
+from deliveries import cli, dataset
 from deliveries import update as update_module
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
 
@@ -443,7 +443,7 @@ def test_the_email_chart_comes_from_the_kernel_or_is_drawn_here(tmp_path, monkey
         assert letter.chart is None  # deliver() then draws the chart in this process
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    assert "written to" in letter.deliver(pdf)
+    assert "written to" in letter.deliver(pdf, dataset.load(deliveries=data_path))
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
 

@@ -179,14 +179,13 @@ def update(
     say: Callable[[str], None] = print,
 ) -> UpdateOutcome:
     """Fetch the newest release and, when it is new, add, render, index and mail it."""
-    from . import ingest
+    from . import ingest, render
     from .edgar import find_release
     from .edgar.fetch import figures_text, keep_release, release_files
     from .ingest.results import csv_rows
-    from .render import parse_paper
 
     data_path = _data_path(data)
-    parse_paper(paper)
+    render.parse_paper(paper)
     mailing = plan_mailing(to, cc, environ)
     found = find_release(data_dir=data_path.parent, environ=environ)
     existing = _rows_in_data(data_path, found.quarter)  # a quick look first: the usual case
@@ -224,10 +223,11 @@ def update(
                 f"update: added {found.quarter} to {display_path(data_path)}, kept "
                 f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
             )
-            written = render_new_quarter(found.quarter, data_path, out_root, paper, session, letter)
+            dataset = render.load_data({"deliveries": str(data_path)})
+            written = render_new_quarter(found.quarter, dataset, out_root, paper, session, letter)
     outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
     if letter:
-        outcome.mailed = letter.deliver(written[0])
+        outcome.mailed = letter.deliver(written[0], dataset)
     return outcome
 
 
@@ -262,7 +262,7 @@ def _contents(path: Path) -> tuple[bytes, tuple[int, int]] | None:
 
 def render_new_quarter(
     quarter: str,
-    data_path: Path,
+    dataset,
     out_root: str | Path | None,
     paper: str,
     session: KernelSession,
@@ -277,7 +277,6 @@ def render_new_quarter(
     """
     from . import index, render
 
-    dataset = render.load_data({"deliveries": str(data_path)})
     out = Path(out_root) if out_root else render.default_out_root()
     jobs = [
         render.history_job(dataset, None, None, out, paper),
@@ -347,9 +346,9 @@ class _Letter:
         except Exception:  # a kernel that died or timed out too: deliver() draws it here
             self.chart = None
 
-    def deliver(self, pdf: Path) -> str:
+    def deliver(self, pdf: Path, dataset) -> str:
         """Compose, then send or write the message; what was done, for the summary line."""
-        from . import metrics, render
+        from . import metrics
         from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
         from .mailer.settings import dedupe
 
@@ -357,7 +356,6 @@ class _Letter:
         try:
             to = parse_addresses(self.mailing.to, self.mailing.option)
             cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
-            dataset = render.load_data({"deliveries": str(self.data_path)})
             summary = metrics.summarize(dataset, self.quarter)
             chart = self.chart or chart_png(dataset, summary)
             message = build_message(summary, chart, pdf, to, cc, settings)

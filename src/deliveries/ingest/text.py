@@ -52,6 +52,7 @@ def read_release(source: str) -> tuple[str, str]:
             text = decode_release(raw, where)
         if not text.strip():
             raise IngestError("standard input is empty (expected the release's text)")
+        _refuse_data_table(text, where)
         return text, "standard input"
     path = Path(source)
     where = display_path(path)

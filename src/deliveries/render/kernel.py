@@ -78,7 +78,7 @@ class KernelSession:
         self._ready = False
         return self
 
-    def wait_ready(self) -> None:
+    def _wait_ready(self) -> None:
         """Wait until the kernel answers (its warm-up imports done)."""
         if self._ready:
             return
@@ -114,7 +114,7 @@ class KernelSession:
         from nbclient import NotebookClient
 
         self.start()
-        self.wait_ready()
+        self._wait_ready()
         if self.runs:
             reset = self.kc.execute(RESET_SOURCE, store_history=False)
             self._await_reply(reset, "reset the kernel")
@@ -161,7 +161,7 @@ class KernelSession:
         The next notebook still starts from a cleared namespace.
         """
         self.start()
-        self.wait_ready()
+        self._wait_ready()
         msg_id = self.kc.execute(code, store_history=False)
         printed = []
         while True:

@@ -251,6 +251,14 @@ def test_a_poll_with_nothing_new_loads_no_heavy_library(edgar, work):
     assert "nothing new" in result.stdout
 
 
+def test_a_missing_data_file_is_one_line_before_any_request(edgar, work, run):
+    (work / "data" / "production_deliveries.csv").unlink()
+    code, out, err = run()
+    assert (code, out) == (2, [])
+    assert err == ["error: data/production_deliveries.csv: file not found"]  # the cwd is work
+    assert edgar.requests == []
+
+
 def test_a_429_then_success_goes_through(edgar, work, run):
     edgar.queue(SUBMISSIONS_PATH, Queued(429, b"slow down", {"Retry-After": "0"}))
     code, out, err = run()

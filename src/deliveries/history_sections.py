@@ -112,7 +112,7 @@ def history_table(annual: pd.DataFrame) -> Html:
     notes = [notes_text.annual_goal, notes_text.annual_no_production]
     if derived_goals:
         notes.insert(1, say.derived_goal_note(derived_goals))
-    widths = [7, 12, 12, 22, 13, 12, 9, 13]  # the goal column fits a range on one line
+    widths = [7, 12, 12, 20, 13, 12, 11, 13]  # no cell breaks inside a word
     return table("Annual totals against stated goals", header, rows, notes, "annual", widths)
 
 

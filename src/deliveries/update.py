@@ -18,6 +18,7 @@ is written; a failed render puts ``data/`` back as it was, so the next run tries
 from __future__ import annotations
 
 import csv
+import io
 import multiprocessing
 import os
 import time
@@ -123,13 +124,23 @@ def _figure_differences(existing: list[dict], rows: list[dict]) -> list[str]:
     return differences
 
 
-def _rows_in_data(data_path: Path, quarter: str) -> list[dict[str, str]]:
+def _read_table(data_path: Path) -> bytes:
+    """The data table's bytes, read before EDGAR is asked: a missing or wrong file is one
+    error line, and no request is made for nothing."""
+    from .errors import DataError
+    from .paths import read_input
+    from .tables import MAX_FILE_BYTES
+
+    return read_input(data_path, limit=MAX_FILE_BYTES, expected="a CSV table", error=DataError)
+
+
+def _rows_in_data(table: bytes, quarter: str) -> list[dict[str, str]]:
     """The quarter's rows in the data table, read with the csv module ([] when unreadable:
     ``prepare_addition`` then says what is wrong)."""
     try:
-        with data_path.open(encoding="utf-8-sig", newline="") as table:
-            return [row for row in csv.DictReader(table) if (row.get("quarter") or "") == quarter]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        lines = io.StringIO(table.decode("utf-8-sig"), newline="")
+        return [row for row in csv.DictReader(lines) if (row.get("quarter") or "") == quarter]
+    except (UnicodeDecodeError, csv.Error):
         return []
 
 
@@ -187,8 +198,9 @@ def update(
     data_path = _data_path(data)
     render.parse_paper(paper)
     mailing = plan_mailing(to, cc, environ)
+    table = _read_table(data_path)
     found = find_release(data_dir=data_path.parent, environ=environ)
-    existing = _rows_in_data(data_path, found.quarter)  # a quick look first: the usual case
+    existing = _rows_in_data(table, found.quarter)  # a quick look first: the usual case
     if existing:
         rows = csv_rows(found.parsed, source="", verified="", release_date="")  # the figures
         return _already_there(found, existing, rows, data_path)

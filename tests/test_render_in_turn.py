@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from deliveries import render
 from deliveries.errors import OutputError, RenderError
-from deliveries.render import pipeline
+from deliveries.render import exporters, pipeline
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +167,13 @@ def test_a_ctrl_c_while_workers_fork_is_acted_on_just_after(monkeypatch):
         signal.signal(signal.SIGINT, previous)
 
 
-def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block():
+def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch):
     release = threading.Event()
     warm_up = threading.Thread(target=release.wait)
     warm_up.start()
+    monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
     done = []
-    with pipeline.AfterWarmUp(warm_up, lambda: done.append("work")) as after:
+    with pipeline.AfterWarmUp(lambda: done.append("work")) as after:
         assert done == []  # the warm-up is still importing
         release.set()
         after.thread.join(5)
@@ -181,7 +182,8 @@ def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block():
     late = threading.Event()
     warm_up = threading.Thread(target=late.wait)
     warm_up.start()
-    with pipeline.AfterWarmUp(warm_up, lambda: done.append("too late")) as after:
+    monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
+    with pipeline.AfterWarmUp(lambda: done.append("too late")) as after:
         pass  # left before the warm-up ended
     late.set()
     after.thread.join(5)
@@ -190,7 +192,23 @@ def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block():
     def broken():
         raise OSError("cannot fork")
 
-    finished = threading.Thread(target=lambda: None)
-    finished.start()
-    with pipeline.AfterWarmUp(finished, broken) as after:
+    with pipeline.AfterWarmUp(broken) as after:
         after.thread.join(5)  # no traceback, no exception: the caller does the work itself
+
+
+def test_workers_are_forked_only_once_the_warm_up_has_ended(monkeypatch):
+    release = threading.Event()
+    warm_up = threading.Thread(target=release.wait)
+    warm_up.start()
+    monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
+    forked = []
+
+    class Context:
+        def Pool(self, processes, initializer):  # noqa: N802 - multiprocessing's name
+            forked.append(warm_up.is_alive())
+            return FakePool()
+
+    monkeypatch.setattr(pipeline.multiprocessing, "get_context", lambda method: Context())
+    threading.Timer(0.2, release.set).start()
+    pipeline.forked_pool(2, pipeline.ignore_interrupts)
+    assert forked == [False]

@@ -69,6 +69,9 @@ def write_pdf(html: str, target: Path) -> None:
     weasyprint.HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(target)
 
 
+_warm_ups: list[threading.Thread] = []  # started by warm_up_exporters, perhaps still running
+
+
 def warm_up_exporters() -> threading.Thread:
     """Import nbconvert and WeasyPrint and load fonts in a thread, while the kernel works."""
 
@@ -82,4 +85,13 @@ def warm_up_exporters() -> threading.Thread:
 
     thread = threading.Thread(target=warm, name="pdf-warm-up", daemon=True)
     thread.start()
+    _warm_ups[:] = [*(t for t in _warm_ups if t.is_alive()), thread]
     return thread
+
+
+def wait_for_warm_ups() -> None:
+    """Wait for any warm-up still importing. A process must not be forked meanwhile: WeasyPrint's
+    import starts a program (to find its libraries), a child forked at that moment keeps that
+    program's pipe open, and the import then waits for it forever."""
+    for thread in list(_warm_ups):
+        thread.join()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import atomic, config
 from ..errors import RenderError
-from .exporters import export_html, warm_up_exporters, write_pdf
+from .exporters import export_html, wait_for_warm_ups, warm_up_exporters, write_pdf
 from .jobs import REPORT_FILES, Job, history_job, is_up_to_date, quarter_job, stamp_path
 from .kernel import KernelSession, failure_message
 from .parameters import check_parameters, parameterize
@@ -80,7 +80,7 @@ def run_in_turn(
             staged.append({ext: staging / path.name for ext, path in job.paths.items()})
         printer = None
         if meanwhile is not None:
-            stack.enter_context(AfterWarmUp(exporters, meanwhile))
+            stack.enter_context(AfterWarmUp(meanwhile))
         for job, nb, files in zip(jobs, notebooks, staged, strict=True):
             _execute(session, nb, job)
             _write_staged(files["ipynb"], notebook_text(nb), job.paths["ipynb"])
@@ -105,25 +105,20 @@ def run_in_turn(
 
 
 class AfterWarmUp:
-    """Call ``work()`` from a helper thread once ``warm_up`` (the exporters' imports) has ended;
-    not at all once the ``with`` block is left first.
-
-    The wait makes a fork in ``work`` safe: while WeasyPrint is being imported it starts a
-    program (to find its libraries), and a process forked at that moment keeps that program's
-    pipe open, so the import would wait forever. Anything ``work`` raises is dropped: it is
-    extra work whose caller can do it itself.
+    """Call ``work()`` from a helper thread once the exporters' warm-up has ended (see
+    :func:`wait_for_warm_ups`: ``work`` may fork); not at all once the ``with`` block is left
+    first. Anything ``work`` raises is dropped: it is extra work whose caller can do it itself.
     """
 
-    def __init__(self, warm_up: threading.Thread, work: Callable[[], None]):
+    def __init__(self, work: Callable[[], None]):
         self.lock = threading.Lock()
         self.cancelled = False
-        self.thread = threading.Thread(
-            target=self._run, args=(warm_up, work), name="after-warm-up", daemon=True
-        )
+        self.thread = threading.Thread(target=self._run, args=(work,), name="after-warm-up")
+        self.thread.daemon = True
         self.thread.start()
 
-    def _run(self, warm_up: threading.Thread, work: Callable[[], None]) -> None:
-        warm_up.join()
+    def _run(self, work: Callable[[], None]) -> None:
+        wait_for_warm_ups()  # outside the lock: leaving the block need not wait for it
         with self.lock:
             if not self.cancelled:
                 with contextlib.suppress(Exception):
@@ -187,8 +182,10 @@ def end_pool(pool: multiprocessing.pool.Pool, failed: bool) -> None:
 
 
 def forked_pool(processes: int, initializer: Callable[[], None]) -> multiprocessing.pool.Pool:
-    """A pool of forked worker processes. A Ctrl-C while they are forked is acted on just after:
-    Python drops a KeyboardInterrupt raised in its own at-fork handlers, so it would be lost."""
+    """A pool of forked worker processes, forked once no exporter warm-up is importing (see
+    :func:`wait_for_warm_ups`). A Ctrl-C while they are forked is acted on just after: Python
+    drops a KeyboardInterrupt raised in its own at-fork handlers, so it would be lost."""
+    wait_for_warm_ups()
     context = multiprocessing.get_context("fork")
     if (
         threading.current_thread() is not threading.main_thread()

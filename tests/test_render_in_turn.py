@@ -167,11 +167,17 @@ def test_a_ctrl_c_while_workers_fork_is_acted_on_just_after(monkeypatch):
         signal.signal(signal.SIGINT, previous)
 
 
-def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch):
+def warm_up_held(monkeypatch) -> tuple[threading.Thread, threading.Event]:
+    """A warm-up still importing, until the event is set."""
     release = threading.Event()
     warm_up = threading.Thread(target=release.wait)
     warm_up.start()
     monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
+    return warm_up, release
+
+
+def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch):
+    _, release = warm_up_held(monkeypatch)
     done = []
     with pipeline.AfterWarmUp(lambda: done.append("work")) as after:
         assert done == []  # the warm-up is still importing
@@ -179,10 +185,7 @@ def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch
         after.thread.join(5)
     assert done == ["work"]
 
-    late = threading.Event()
-    warm_up = threading.Thread(target=late.wait)
-    warm_up.start()
-    monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
+    _, late = warm_up_held(monkeypatch)
     with pipeline.AfterWarmUp(lambda: done.append("too late")) as after:
         pass  # left before the warm-up ended
     late.set()
@@ -197,10 +200,7 @@ def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch
 
 
 def test_workers_are_forked_only_once_the_warm_up_has_ended(monkeypatch):
-    release = threading.Event()
-    warm_up = threading.Thread(target=release.wait)
-    warm_up.start()
-    monkeypatch.setattr(exporters, "_warm_ups", [warm_up])
+    warm_up, release = warm_up_held(monkeypatch)
     forked = []
 
     class Context:

@@ -456,34 +456,29 @@ def annual_vs_goal(annual: pd.DataFrame) -> Figure:
         # the unit counts Tesla stated.
         derived = annual.get("goal_derived_from", pd.Series([None] * len(annual))).notna()
         derived = derived.to_numpy(dtype=bool)
-        ax.hlines(
-            np.where(derived, np.nan, goals),
-            x - 0.38,
-            x + 0.38,
-            colors=GOAL,
-            linestyles="--",
-            linewidth=1.4,
-            label="Goal (low end of a range)",
-        )
-        if derived.any():
-            ax.hlines(
+        goal_lines = [
+            (np.where(derived, np.nan, goals), GOAL, "--", 1.4, "Goal (low end of a range)"),
+            (
                 np.where(derived, goals, np.nan),
+                ACCENT,
+                "-.",
+                1.4,
+                "Goal derived from a growth rate",
+            ),
+            (highs, GOAL, ":", 1.2, "High end of a range"),
+        ]
+        if not derived.any():
+            del goal_lines[1]
+        for values, color, style, width, label in goal_lines:
+            ax.hlines(
+                values,
                 x - 0.38,
                 x + 0.38,
-                colors=ACCENT,
-                linestyles="-.",
-                linewidth=1.4,
-                label="Goal derived from a growth rate",
+                colors=color,
+                linestyles=style,
+                linewidth=width,
+                label=label,
             )
-        ax.hlines(
-            highs,
-            x - 0.38,
-            x + 0.38,
-            colors=GOAL,
-            linestyles=":",
-            linewidth=1.2,
-            label="High end of a range",
-        )
         ax.set_xticks(
             x,
             [

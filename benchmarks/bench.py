@@ -168,7 +168,11 @@ def noop_make(folder: Path) -> float:
     """``make report`` a second time with nothing changed."""
     # The venv is already set up (make bench depends on it): never let a timing reinstall it.
     command = [
-        "make", "--no-print-directory", "--assume-old=.venv/.installed", "report", f"OUT={folder}"
+        "make",
+        "--no-print-directory",
+        "--assume-old=.venv/.installed",
+        "report",
+        f"OUT={folder}",
     ]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # render once
     seconds, _ = timed(command)

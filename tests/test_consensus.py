@@ -394,7 +394,7 @@ def test_parse_consensus_refuses_the_rest(value):
 
 
 def test_unknown_deliveries_leave_the_comparison_empty(real_data):
-    fields = consensus.consensus_fields(real_data.consensus, "2019Q3", None, (None, None))
+    fields = consensus.consensus_fields(real_data.consensus_rows("2019Q3"), None, (None, None))
     assert (fields["consensus"], fields["consensus_count"]) == (99_000, 6)
     assert fields["vs_consensus"] is None and fields["vs_consensus_low"] is None
 

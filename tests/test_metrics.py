@@ -197,3 +197,61 @@ def test_summaries_of_quarters_after_2025(real_data):
     assert s.gap == 464_391 - 486_532 == -22_141
     assert s.year_to_date.quarters == ["2026Q1", "2026Q2", "2026Q3"]
     assert s.year_to_date.so_far == 358_023 + 480_126 + 486_532
+
+
+def _small_data(tmp_path, rows, goals=()):
+    return dataset.Dataset(
+        dataset.load_deliveries(write_table(tmp_path, rows)),
+        dataset.load_goals(write_goals(tmp_path, list(goals))),
+        dataset.load_revisions_empty(),
+        {"deliveries": tmp_path / "production_deliveries.csv", "goals": tmp_path / "goals.csv"},
+    )
+
+
+def test_the_goal_in_force_is_the_latest_stated_by_the_release(tmp_path):
+    rows = [
+        "2019Q1,Total,100,90,,false,2019-04-02,r,,",
+        "2019Q2,Total,100,95,,false,2019-07-02,r,,",
+    ]
+    goals = [
+        "2019Q1,deliveries,all,80,,,2019-01-30,a,,s1,",
+        "2019Q1,deliveries,all,85,,,2019-03-01,b,,s2,",  # the latest before the release
+        "2019Q1,deliveries,all,86,,,2019-05-01,c,,s3,",  # after the release
+        "2019Q1,production,all,99,,,2019-03-20,d,,s4,",  # another metric
+        "2019Q2,deliveries,all,70,,,2019-08-01,e,,s5,",  # only after the release: the earliest
+        "2019Q2,deliveries,all,71,,,2019-07-15,f,,s6,",
+    ]
+    data = _small_data(tmp_path, rows, goals)
+    assert metrics.summarize(data, "2019Q1").goal == 85
+    assert metrics.summarize(data, "2019Q2").goal == 71
+
+
+def test_undated_goals_count_only_when_none_was_stated_by_the_release(tmp_path):
+    rows = [
+        "2019Q1,Total,100,90,,false,2019-04-02,r,,",
+        "2019Q2,Total,100,95,,false,2019-07-02,r,,",
+    ]
+    goals = [
+        "2019Q1,deliveries,all,80,,,,a,,s1,",
+        "2019Q1,deliveries,all,81,,,2019-03-01,b,,s2,",  # stated before the release: in force
+        "2019Q2,deliveries,all,75,,,2019-08-01,c,,s3,",
+        "2019Q2,deliveries,all,76,,,,d,,s4,",  # none before the release: the undated one
+    ]
+    data = _small_data(tmp_path, rows, goals)
+    assert metrics.summarize(data, "2019Q1").goal == 81
+    assert metrics.summarize(data, "2019Q2").goal == 76
+
+
+def test_record_ties_and_cumulative_gap_skip_unknown_quarters(tmp_path):
+    rows = [
+        "2019Q1,Total,,90,,false,2019-04-02,r,,",  # no production figure: no gap
+        "2019Q2,Total,100,95,,false,2019-07-02,r,,",
+        "2019Q3,Total,120,95,,false,2019-10-02,r,,",  # ties 2019Q2's deliveries
+        "2019Q4,Total,110,,,false,2020-01-03,r,,",
+    ]
+    data = _small_data(tmp_path, rows)
+    q3 = metrics.summarize(data, "2019Q3")
+    assert q3.record_delivered == metrics.Record(False, "2019Q2", 95)  # a tie is no record
+    assert q3.record_produced == metrics.Record(True, "2019Q2", 100)
+    assert (q3.cumulative_gap, q3.cumulative_gap_from) == (5 + 25, "2019Q2")
+    assert metrics.summarize(data, "2019Q1").record_delivered == metrics.Record(None, None, None)

@@ -186,24 +186,24 @@ def given_figure(value: int) -> Figure:
     return Figure(GIVEN, GIVEN, value, None, None, False, None, None, None, None, "given")
 
 
-def figures_for(consensus: pd.DataFrame, quarter: str) -> list[Figure]:
-    """The quarter's figures from the consensus table, in file order."""
-    rows = consensus[consensus["quarter"] == quarter].sort_values("row", kind="stable")
+def figures_for(rows: list[dict]) -> list[Figure]:
+    """One quarter's figures, in file order, from its rows of the consensus table as dicts
+    (:meth:`deliveries.dataset.Dataset.consensus_rows`)."""
     return [
         Figure(
-            provider=r.provider,
-            statistic=r.statistic,
-            value=_int(r.deliveries),
-            low=_int(r.low),
-            high=_int(r.high),
-            approx=bool(r.approx),
-            analysts=_int(r.analysts),
-            when=r.when,
-            url=r.url,
-            row=int(r.row),
-            provider_as_reported=r.provider_as_reported,
+            provider=r["provider"],
+            statistic=r["statistic"],
+            value=_int(r["deliveries"]),
+            low=_int(r["low"]),
+            high=_int(r["high"]),
+            approx=bool(r["approx"]),
+            analysts=_int(r["analysts"]),
+            when=r["when"],
+            url=r["url"],
+            row=int(r["row"]),
+            provider_as_reported=r["provider_as_reported"],
         )
-        for r in rows.itertuples()
+        for r in sorted(rows, key=lambda r: r["row"])
     ]
 
 
@@ -268,11 +268,10 @@ class QuarterConsensus:
         return len(self.figures) if self.figures else None
 
 
-def for_quarter(
-    consensus: pd.DataFrame, quarter: str, given: int | None = None
-) -> QuarterConsensus:
-    """The consensus for ``quarter`` from the table, or ``given`` (the user's figure) first."""
-    figures = figures_for(consensus, quarter)
+def for_quarter(rows: list[dict], given: int | None = None) -> QuarterConsensus:
+    """A quarter's consensus from its ``rows`` of the table (see :func:`figures_for`), with
+    ``given`` (the user's figure) first."""
+    figures = figures_for(rows)
     if given is not None:
         figures = [given_figure(given), *figures]
     return QuarterConsensus(select_headline(figures), figures)
@@ -321,20 +320,20 @@ SUMMARY_FIELDS = [
 
 
 def consensus_fields(
-    consensus: pd.DataFrame,
-    quarter: str,
+    rows: list[dict],
     delivered: int | None,
     band: tuple[int | None, int | None],
     given: int | None = None,
 ) -> dict:
     """A quarter's consensus as ``QuarterSummary`` fields; all None when it has no figures.
 
+    ``rows``: the quarter's rows of the table (:meth:`deliveries.dataset.Dataset.consensus_rows`).
     The keys are :data:`SUMMARY_FIELDS` and ``consensus_figures``. ``band`` is the low and
     high end of the deliveries (both ``delivered`` when the count is exact). When only ranges
     were reported there is a spread but no headline: ``consensus`` and the ``vs_consensus``
     fields stay None; unknown deliveries leave the ``vs_consensus`` fields None.
     """
-    found = for_quarter(consensus, quarter, given)
+    found = for_quarter(rows, given)
     fields = dict.fromkeys(SUMMARY_FIELDS) | {
         "consensus_low": found.low,
         "consensus_high": found.high,

@@ -323,6 +323,43 @@ class Dataset:
         """The model-line rows (no Total rows)."""
         return self.deliveries[~self.deliveries["is_total"]]
 
+    # The same rows as plain dicts, built once. A report, the history and the index read one
+    # quarter's cells hundreds of times; a mask, ``.at`` or ``itertuples`` per lookup was most of
+    # that work. Missing cells are None or NaN/NA, as in the tables (test with ``pd.isna``).
+    @cached_property
+    def total_rows(self) -> dict[pd.Period, dict]:
+        """Each quarter's Total row, by period, oldest first."""
+        return self.totals.to_dict("index")
+
+    @cached_property
+    def _line_rows(self) -> dict[pd.Period, list[dict]]:
+        return _records_by(self.lines, "period")
+
+    @cached_property
+    def _goal_rows(self) -> dict[str, list[dict]]:
+        return _records_by(self.goals, "period")
+
+    @cached_property
+    def _consensus_rows(self) -> dict[str, list[dict]]:
+        return _records_by(self.consensus, "quarter")
+
+    @cached_property
+    def total_revision_rows(self) -> list[dict]:
+        """The restatements of Total figures, in file order."""
+        return self.revisions[self.revisions["model_line"] == TOTAL].to_dict("records")
+
+    def line_rows(self, period: pd.Period) -> list[dict]:
+        """The model-line rows of ``period``, in file order."""
+        return self._line_rows.get(period, [])
+
+    def goal_rows(self, period: str) -> list[dict]:
+        """The goals stated for ``period`` (``"2019Q3"`` or ``"2019"``), in file order."""
+        return self._goal_rows.get(period, [])
+
+    def consensus_rows(self, quarter: str) -> list[dict]:
+        """The consensus figures of ``quarter`` (``"2019Q3"``), in file order."""
+        return self._consensus_rows.get(quarter, [])
+
     @property
     def quarters(self) -> list[str]:
         """Every quarter in the data, oldest first."""
@@ -353,6 +390,14 @@ class Dataset:
         raise ParameterError(
             f"no data for {quarter}{source} (data covers {self.coverage}; nearest: {near})"
         )
+
+
+def _records_by(frame: pd.DataFrame, column: str) -> dict:
+    """``frame``'s rows as dicts, grouped by their value in ``column``, each group in file order."""
+    groups: dict = {}
+    for record in frame.to_dict("records"):
+        groups.setdefault(record[column], []).append(record)
+    return groups
 
 
 def resolve_paths(

@@ -27,29 +27,35 @@ class Goal:
 
 
 def _applicable(
-    goals: pd.DataFrame,
-    period_label: str,
+    rows: list[dict],
     release_date: str | None,
     metric: str | None = "deliveries",
     scope: str | None = "all",
-) -> pd.Series | None:
-    """The goal in force at the release: the latest stated on or before it (else the earliest)."""
-    chosen = goals[goals["period"] == period_label]
-    if metric:
-        chosen = chosen[chosen["metric"] == metric]
-    if scope:
-        chosen = chosen[chosen["scope"] == scope]
-    if chosen.empty:
+) -> dict | None:
+    """Among one period's goals (``rows``, in file order), the one in force at the release: the
+    latest stated on or before it, else an undated one, else the earliest stated."""
+    chosen = [
+        r
+        for r in rows
+        if (not metric or r["metric"] == metric) and (not scope or r["scope"] == scope)
+    ]
+    if not chosen:
         return None
-    stated = chosen["stated_on"].fillna("")
-    if release_date:
-        before = chosen[(stated != "") & (stated <= release_date)]
-        if not before.empty:
-            return before.sort_values("stated_on", kind="stable").iloc[-1]
-    return chosen.sort_values("stated_on", kind="stable", na_position="first").iloc[0]
+    dated, undated = [], []
+    for r in chosen:
+        (dated if isinstance(r["stated_on"], str) and r["stated_on"] else undated).append(r)
+    if isinstance(release_date, str) and release_date:
+        before = [r for r in dated if r["stated_on"] <= release_date]
+        if before:
+            latest = max(r["stated_on"] for r in before)
+            return [r for r in before if r["stated_on"] == latest][-1]
+    if undated:
+        return undated[0]
+    earliest = min(r["stated_on"] for r in dated)
+    return next(r for r in dated if r["stated_on"] == earliest)
 
 
-def _goal_from_row(row: pd.Series) -> Goal:
+def _goal_from_row(row: dict) -> Goal:
     high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
     who = row["stated_by"] or "stated goal"
     return Goal(
@@ -77,15 +83,15 @@ def quarter_goal(dataset: Dataset, period: pd.Period, override: int | None = Non
             "report parameter",
             None,
         )
-    release = dataset.totals.at[period, "release_date"]
-    row = _applicable(dataset.goals, quarters.label(period), release)
+    release = dataset.total_rows[period]["release_date"]
+    row = _applicable(dataset.goal_rows(quarters.label(period)), release)
     return None if row is None else _goal_from_row(row)
 
 
 def annual_goal(dataset: Dataset, year: int, as_of: str | None = None) -> Goal | None:
     """The annual goal in force on ``as_of`` (deliveries for all models preferred)."""
     for metric, scope in (("deliveries", "all"), (None, None)):
-        row = _applicable(dataset.goals, str(year), as_of, metric=metric, scope=scope)
+        row = _applicable(dataset.goal_rows(str(year)), as_of, metric=metric, scope=scope)
         if row is not None:
             return _goal_from_row(row)
     return None
@@ -95,14 +101,15 @@ def scoped_total(dataset: Dataset, period: pd.Period, metric: str, scope: str) -
     """A quarter's produced or delivered figure for all models or for the S/X lines only."""
     column = "produced" if metric == "production" else "delivered"
     if scope == "all":
-        if period not in dataset.totals.index:
-            return None
-        value = dataset.totals.at[period, column]
-        return None if pd.isna(value) else int(value)
-    lines = dataset.lines[(dataset.lines["period"] == period)]
-    wanted = lines[lines["model_line"].isin(SX_LINES if scope == "Model S/X" else [scope])]
-    values = wanted[column].dropna()
-    return int(values.sum()) if not values.empty else None
+        row = dataset.total_rows.get(period)
+        return None if row is None or pd.isna(row[column]) else int(row[column])
+    wanted = SX_LINES if scope == "Model S/X" else (scope,)
+    values = [
+        int(r[column])
+        for r in dataset.line_rows(period)
+        if r["model_line"] in wanted and not pd.isna(r[column])
+    ]
+    return sum(values) if values else None
 
 
 @dataclass(frozen=True)
@@ -127,14 +134,14 @@ class YearToDate:
 
 def year_to_date(dataset: Dataset, period: pd.Period) -> YearToDate:
     """Deliveries (or the goal's metric) so far in ``period``'s year against the annual goal."""
-    release = dataset.totals.at[period, "release_date"]
+    release = dataset.total_rows[period]["release_date"]
     goal = annual_goal(dataset, period.year, as_of=release)
     metric = goal.metric if goal else "deliveries"
     scope = goal.scope if goal else "all"
     in_year = [p for p in dataset.totals.index if p.year == period.year and p <= period]
     values = [scoped_total(dataset, p, metric, scope) for p in in_year]
     so_far = None if None in values or len(in_year) != period.quarter else sum(values)
-    approx = bool(dataset.totals.loc[in_year, "delivered_approx"].any())
+    approx = any(bool(dataset.total_rows[p]["delivered_approx"]) for p in in_year)
     quarters_left = 4 - period.quarter
     needed_low = needed_high = met = None
     if goal and so_far is not None:

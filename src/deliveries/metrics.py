@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import quarters
 from .consensus import SUMMARY_FIELDS, Figure, consensus_fields
-from .dataset import TOTAL, Dataset
+from .dataset import Dataset
 from .goals import (  # noqa: F401  (Goal, SX_LINES, scoped_total: re-exported)
     SX_LINES,
     Goal,
@@ -70,15 +70,15 @@ def leased_estimate(delivered: int | None, lease_pct: float | None) -> int | Non
     return round_half_up(Fraction(delivered) * Fraction(str(lease_pct)) / 100)
 
 
-def _value(frame: pd.DataFrame, period: pd.Period, column: str) -> int | None:
-    if period not in frame.index:
-        return None
-    value = frame.at[period, column]
-    return None if pd.isna(value) else int(value)
+def _value(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> int | None:
+    """A count from :attr:`Dataset.total_rows`; None for an unknown quarter or an empty cell."""
+    row = rows.get(period)
+    return None if row is None or pd.isna(row[column]) else int(row[column])
 
 
-def _flag(frame: pd.DataFrame, period: pd.Period) -> bool:
-    return bool(frame.at[period, "delivered_approx"]) if period in frame.index else False
+def _flag(rows: dict[pd.Period, dict], period: pd.Period) -> bool:
+    row = rows.get(period)
+    return bool(row["delivered_approx"]) if row is not None else False
 
 
 @dataclass(frozen=True)
@@ -90,29 +90,36 @@ class Record:
     previous_value: int | None
 
 
-def record(totals: pd.DataFrame, period: pd.Period, column: str) -> Record:
+def record(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> Record:
     """Is ``period``'s figure strictly above every earlier known figure in ``column``?
 
-    None when the quarter's figure is unknown or no earlier quarter has one to compare with.
+    ``rows``: :attr:`Dataset.total_rows`. None when the quarter's figure is unknown or no
+    earlier quarter has one to compare with; a tie for the best goes to the later quarter.
     """
-    current = _value(totals, period, column)
-    earlier = totals.loc[totals.index < period, column].dropna()
-    if earlier.empty:
+    best = holder = None
+    for earlier in sorted(p for p in rows if p < period):
+        value = _value(rows, earlier, column)
+        if value is not None and (best is None or value >= best):
+            best, holder = value, earlier
+    if best is None:
         return Record(None, None, None)
-    best = earlier.astype("int64")
-    holder = best[best == best.max()].index[-1]
-    previous_value = int(best.max())
-    is_record = None if current is None else current > previous_value
-    return Record(is_record, quarters.label(holder), previous_value)
+    current = _value(rows, period, column)
+    is_record = None if current is None else current > best
+    return Record(is_record, quarters.label(holder), best)
 
 
-def cumulative_gap(totals: pd.DataFrame, period: pd.Period) -> tuple[int | None, str | None]:
-    """Sum of the known quarterly gaps up to ``period`` and the first quarter it includes."""
-    upto = totals[totals.index <= period]
-    gaps = (upto["produced"] - upto["delivered"]).dropna()
-    if gaps.empty or period not in gaps.index:
+def cumulative_gap(rows: dict[pd.Period, dict], period: pd.Period) -> tuple[int | None, str | None]:
+    """Sum of the known quarterly gaps up to ``period`` and the first quarter it includes
+    (``rows``: :attr:`Dataset.total_rows`); None unless ``period``'s own gap is known."""
+    if gap(_value(rows, period, "produced"), _value(rows, period, "delivered")) is None:
         return None, None
-    return int(gaps.sum()), quarters.label(gaps.index[0])
+    total, first = 0, None
+    for earlier in sorted(p for p in rows if p <= period):
+        known = gap(_value(rows, earlier, "produced"), _value(rows, earlier, "delivered"))
+        if known is not None:
+            total += known
+            first = earlier if first is None else first
+    return total, quarters.label(first)
 
 
 @dataclass(frozen=True)
@@ -131,26 +138,25 @@ class ModelLine:
 
 def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
     """The quarter's model lines with their share of total deliveries."""
-    total_delivered = _value(dataset.totals, period, "delivered")
-    lines = dataset.lines[dataset.lines["period"] == period]
+    total_delivered = _value(dataset.total_rows, period, "delivered")
     result = []
-    for row in lines.itertuples():
-        produced = None if pd.isna(row.produced) else int(row.produced)
-        delivered = None if pd.isna(row.delivered) else int(row.delivered)
-        lease = None if pd.isna(row.lease_pct) else float(row.lease_pct)
+    for row in dataset.line_rows(period):
+        produced = None if pd.isna(row["produced"]) else int(row["produced"])
+        delivered = None if pd.isna(row["delivered"]) else int(row["delivered"])
+        lease = None if pd.isna(row["lease_pct"]) else float(row["lease_pct"])
         share = (
             None if delivered is None or not total_delivered else delivered / total_delivered * 100
         )
         result.append(
             ModelLine(
-                row.model_line,
+                row["model_line"],
                 produced,
                 delivered,
                 gap(produced, delivered),
                 share,
                 lease,
                 leased_estimate(delivered, lease),
-                int(row.row),
+                int(row["row"]),
             )
         )
     return result
@@ -171,14 +177,17 @@ class Revision:
 def revisions_for(dataset: Dataset, periods: list[pd.Period]) -> list[Revision]:
     """Known restatements of the Total figures of ``periods``."""
     labels = {quarters.label(p) for p in periods}
-    rows = dataset.revisions[
-        dataset.revisions["quarter"].isin(labels) & (dataset.revisions["model_line"] == TOTAL)
-    ]
     return [
         Revision(
-            r.quarter, r.model_line, r.metric, int(r.first_announced), int(r.revised), r.source
+            r["quarter"],
+            r["model_line"],
+            r["metric"],
+            int(r["first_announced"]),
+            int(r["revised"]),
+            r["source"],
         )
-        for r in rows.itertuples()
+        for r in dataset.total_revision_rows
+        if r["quarter"] in labels
     ]
 
 
@@ -330,10 +339,11 @@ def summarize(
     figures (see :func:`deliveries.consensus.select_headline`).
     """
     period = dataset.require_quarter(quarter)
-    totals = dataset.totals
+    totals = dataset.total_rows
+    row = totals[period]
     produced = _value(totals, period, "produced")
     delivered = _value(totals, period, "delivered")
-    approx = bool(totals.at[period, "delivered_approx"])
+    approx = bool(row["delivered_approx"])
     before, year_before = quarters.previous(period), quarters.year_ago(period)
     produced_prev, delivered_prev = (
         _value(totals, before, "produced"),
@@ -347,21 +357,20 @@ def summarize(
     chosen_goal = quarter_goal(dataset, period, goal)
     goal_value = chosen_goal.value if chosen_goal else None
     lines = model_lines(dataset, period)
-    total_lease = totals.at[period, "lease_pct"]
-    total_lease = None if pd.isna(total_lease) else float(total_lease)
+    total_lease = None if pd.isna(row["lease_pct"]) else float(row["lease_pct"])
     line_leases = [m.leased_estimate for m in lines if m.delivered is not None]
     if line_leases and None not in line_leases:
         leased = sum(line_leases)
     else:
         leased = leased_estimate(delivered, total_lease)
     cumulative, cumulative_from = cumulative_gap(totals, period)
-    first = totals.index[0]
+    first = dataset.totals.index[0]
     missing = [
-        quarters.label(p) for p in pd.period_range(first, period, freq="Q") if p not in totals.index
+        quarters.label(p) for p in pd.period_range(first, period, freq="Q") if p not in totals
     ]
     return QuarterSummary(
         quarter=quarters.label(period),
-        release_date=totals.at[period, "release_date"],
+        release_date=row["release_date"],
         produced=produced,
         delivered=delivered,
         delivered_approx=approx,
@@ -396,12 +405,12 @@ def summarize(
         models=lines,
         year_to_date=year_to_date(dataset, period),
         revisions=revisions_for(dataset, [period, before, year_before]),
-        source=totals.at[period, "source"],
-        source_url=totals.at[period, "source_url"],
-        row=int(totals.at[period, "row"]),
+        source=row["source"],
+        source_url=row["source_url"],
+        row=int(row["row"]),
         missing_quarters=missing,
         **consensus_fields(
-            dataset.consensus, quarters.label(period), delivered, (low, high), consensus
+            dataset.consensus_rows(quarters.label(period)), delivered, (low, high), consensus
         ),
     )
 
@@ -478,14 +487,14 @@ def consensus_table(dataset: Dataset) -> pd.DataFrame:
     ``vs_consensus_low``/``_high``) plus ``delivered``, ``delivered_approx`` and
     ``vs_consensus_fraction`` (a fraction, like the growth in :func:`quarterly_table`).
     """
-    totals = dataset.totals
+    totals = dataset.total_rows
     rows = {}
     for label in sorted(set(dataset.consensus["quarter"]) & set(dataset.quarters)):
         period = quarters.parse_quarter(label)
         delivered = _value(totals, period, "delivered")
         approx = _flag(totals, period)
         band = (None, None) if delivered is None else uncertainty_band(delivered, approx)
-        fields = consensus_fields(dataset.consensus, label, delivered, band)
+        fields = consensus_fields(dataset.consensus_rows(label), delivered, band)
         fields.pop("consensus_figures")
         rows[period] = {"quarter": label, "delivered": delivered, "delivered_approx": approx}
         rows[period] |= fields

@@ -19,6 +19,7 @@ def test_bench_smoke_run_prints_every_measurement():
     assert result.returncode == 0, result.stderr[-2000:]
     for label in (
         "one report, naive CLI chain",
+        "rfc3987_syntax declined",
         "one report, deliveries report",
         "per report",
         "no-op make report",

@@ -118,6 +118,7 @@ E2E_MODULES = {
     "test_batch",
     "test_browser",
     "test_environment",
+    "test_kernel",
     "test_lab",
     "test_make",
     "test_notebooks",

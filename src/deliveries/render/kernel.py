@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import secrets
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -33,11 +38,91 @@ RESET_SOURCE = (
 KERNEL_ENVIRONMENT = {"MPLBACKEND": "Agg"}
 
 
+@functools.cache
+def _started_kernel_manager():
+    """jupyter_client's KernelManager for a kernel process we started ourselves (the class is
+    built on first use: importing jupyter_client takes ~0.3 s, which a kernel spawned first
+    spends on its own start-up instead of waiting)."""
+    from jupyter_client.manager import KernelManager
+
+    class StartedKernelManager(KernelManager):
+        """Connection details from the kernel's connection file; the process is ours."""
+
+        process: subprocess.Popen | None = None
+
+        @property
+        def has_kernel(self) -> bool:
+            return self.process is not None and self.process.poll() is None
+
+        # nbclient asks is_alive(); jupyter_client's client asks its parent _async_is_alive().
+        def is_alive(self) -> bool:
+            return self.has_kernel
+
+        async def _async_is_alive(self) -> bool:
+            return self.has_kernel
+
+        def interrupt_kernel(self) -> None:
+            if self.has_kernel:
+                self.process.send_signal(signal.SIGINT)
+
+        def client(self, **kwargs):
+            """An asyncio client, for nbclient: waiting on a blocking client's output channel,
+            nbclient could not notice a kernel that died mid-cell, and would wait forever."""
+            from jupyter_client.asynchronous import AsyncKernelClient
+
+            return self._client(AsyncKernelClient, **kwargs)
+
+        def blocking_client(self, **kwargs):
+            """A blocking client, for our own requests (warm-up, reset, evaluate)."""
+            from jupyter_client.blocking import BlockingKernelClient
+
+            return self._client(BlockingKernelClient, **kwargs)
+
+        def _client(self, kind, **kwargs):
+            # As KernelManager.client() builds one, but with a session of its own: the kernel
+            # sends each reply to the session that asked, and two clients sharing one (as
+            # KernelManager's clients do) lose replies to each other.
+            from jupyter_client.session import Session
+
+            connection = self.get_connection_info(session=True)
+            connection["session"] = Session(
+                key=self.session.key, signature_scheme=self.session.signature_scheme
+            )
+            return kind(**connection, connection_file=self.connection_file, parent=self, **kwargs)
+
+    return StartedKernelManager
+
+
+class KernelDied(Exception):
+    """The kernel process ended while a notebook was running."""
+
+
+def _write_connection_file(folder: Path) -> Path:
+    """A kernel connection file for local sockets (ipc) in ``folder``, as jupyter_client
+    writes them: a random key signs every message."""
+    path = folder / "kernel.json"
+    info = {
+        "transport": "ipc",
+        "ip": str(folder / "k"),
+        "shell_port": 1,
+        "iopub_port": 2,
+        "stdin_port": 3,
+        "control_port": 4,
+        "hb_port": 5,
+        "key": secrets.token_hex(32),
+        "signature_scheme": "hmac-sha256",
+        "kernel_name": KERNEL_NAME,
+    }
+    path.write_text(json.dumps(info), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 class KernelSession:
     """One ipykernel kept for several notebooks; each run starts from a cleared namespace.
 
-    ``start()`` returns as soon as the kernel process is spawned and has been asked to import the
-    libraries the notebooks use; ``execute`` waits for it to be ready.
+    ``start()`` spawns the kernel process first thing, then connects to it and asks it to import
+    the libraries the notebooks use; ``execute`` waits for it to be ready.
     """
 
     def __init__(self, cwd: Path | None = None, single_use: bool = False):
@@ -45,34 +130,40 @@ class KernelSession:
         self.single_use = single_use  # True: ask the kernel to exit as soon as its run is done
         self.km = None
         self.kc = None
+        self.process: subprocess.Popen | None = None
         self.runs = 0
         self._socket_dir: str | None = None
         self._log = None
         self._ready = False
 
     def start(self) -> KernelSession:
-        from jupyter_client.manager import KernelManager
-
-        if self.km is not None:
+        if self.process is not None:
             return self
-        # "python3" resolves to the ipykernel of this interpreter: jupyter_client replaces a
-        # kernelspec's bare "python" with sys.executable, so the kernel runs in this venv.
+        # The kernel is this interpreter's ipykernel, launched as jupyter_client launches it
+        # (its own session, so a Ctrl-C in the terminal reaches only us; JPY_PARENT_PID, so it
+        # exits if we die), but spawned before jupyter_client is even imported.
         # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
         self._socket_dir = tempfile.mkdtemp(prefix="deliveries-kernel-")
-        self.km = KernelManager(
-            kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(self._socket_dir) / "k")
-        )
+        connection = _write_connection_file(Path(self._socket_dir))
         # The kernel's own log goes to a file: on an interrupt it would otherwise print
         # tracebacks about closed sockets into the user's terminal.
         self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
-        self.km.start_kernel(
-            cwd=str(self.cwd),
-            extra_arguments=["--HistoryManager.enabled=False"],
-            env={**os.environ, **KERNEL_ENVIRONMENT},
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)),
+                "--HistoryManager.enabled=False",
+            ],
+            cwd=self.cwd,
+            env={**os.environ, **KERNEL_ENVIRONMENT, "JPY_PARENT_PID": str(os.getpid())},
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
+            start_new_session=True,
         )
-        self.kc = self.km.client()
+        self.km = _started_kernel_manager()(connection_file=str(connection))
+        self.km.load_connection_file()
+        self.km.process = self.process
+        self.kc = self.km.blocking_client()
         self.kc.start_channels()
         self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
         self._ready = False
@@ -87,9 +178,12 @@ class KernelSession:
             # (wait_for_ready reads and drops the warm-up's reply; a failed warm-up is harmless).
             self.kc.wait_for_ready(timeout=START_TIMEOUT)
         except RuntimeError as exc:
-            tail = self._log_tail()
+            tail, code = self._log_tail(), self.process.poll()
             self.close()
-            message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
+            if code is not None:
+                message = f"the Python kernel exited while starting (exit code {code})"
+            else:
+                message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
             raise RenderError(message + tail) from None
         self._ready = True
 
@@ -110,8 +204,10 @@ class KernelSession:
             raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")
 
     def execute(self, nb):
-        """Execute ``nb`` in place and return it; raises nbclient's CellExecutionError."""
+        """Execute ``nb`` in place and return it; raises nbclient's CellExecutionError, or
+        :class:`KernelDied`."""
         from nbclient import NotebookClient
+        from nbclient.exceptions import DeadKernelError
 
         self.start()
         self._wait_ready()
@@ -126,15 +222,18 @@ class KernelSession:
             kernel_name=KERNEL_NAME,
             resources={"metadata": {"path": str(self.cwd)}},
         )
-        client.kc = self.kc
         self.runs += 1
         outcome: dict = {}
 
         def run() -> None:
             try:
+                # nbclient connects its own (asyncio) client and waits until it hears the kernel.
                 outcome["nb"] = client.execute()
             except BaseException as exc:  # handed to the caller below
                 outcome["error"] = exc
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
 
         # nbclient runs in a thread: in the main thread it would install its own Ctrl-C handler
         # that tears the kernel down mid-message; here Ctrl-C stays a plain KeyboardInterrupt.
@@ -147,9 +246,15 @@ class KernelSession:
             self.close()
             raise
         finally:
-            if self.single_use and self.km is not None:
+            if self.single_use and self.kc is not None:
                 # The kernel winds down while we export; close() then only has to reap it.
-                self.km.request_shutdown()
+                self.kc.shutdown()
+        if isinstance(outcome.get("error"), DeadKernelError):
+            self.process.wait()
+            raise KernelDied(
+                "the Python kernel died while running the notebook "
+                f"(exit code {self.process.returncode}){self._log_tail()}"
+            ) from None
         if "error" in outcome:
             raise outcome["error"]
         return outcome["nb"]
@@ -180,14 +285,22 @@ class KernelSession:
     def close(self) -> None:
         if self.kc is not None:
             self.kc.stop_channels()
-        if self.km is not None and self.km.has_kernel:
-            self.km.shutdown_kernel(now=True)
+        if self.process is not None:
+            if self.process.poll() is None:
+                # The kernel leads its own process group: end anything it started, too.
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except OSError:
+                    self.process.kill()
+            self.process.wait()
+        if self.km is not None:
+            self.km.cleanup_resources()
         if self._log is not None:
             self._log.close()
             self._log = None
         if self._socket_dir:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-        self.km = self.kc = self._socket_dir = None
+        self.km = self.kc = self.process = self._socket_dir = None
 
     def __enter__(self) -> KernelSession:
         return self.start()
@@ -201,6 +314,8 @@ def failure_message(nb, exc, kept: Path) -> str:
     from nbclient.exceptions import CellExecutionError
 
     where = f"the executed notebook is kept at {display_path(kept)}"
+    if isinstance(exc, KernelDied):
+        return f"{exc}; {where}"
     if isinstance(exc, CellExecutionError):
         number, first_line = "?", ""
         for index, cell in enumerate(nb.cells):

@@ -67,7 +67,7 @@ def _started_kernel_manager():
 
         def client(self, **kwargs):
             """An asyncio client, for nbclient: waiting on a blocking client's output channel,
-            nbclient could not notice a kernel that died mid-cell, and would wait forever."""
+            nbclient could not notice a kernel that died mid-cell, and waited forever."""
             from jupyter_client.asynchronous import AsyncKernelClient
 
             return self._client(AsyncKernelClient, **kwargs)
@@ -130,6 +130,7 @@ class KernelSession:
         self.single_use = single_use  # True: ask the kernel to exit as soon as its run is done
         self.km = None
         self.kc = None
+        self.notebook_kc = None
         self.process: subprocess.Popen | None = None
         self.runs = 0
         self._socket_dir: str | None = None
@@ -164,8 +165,13 @@ class KernelSession:
         self.km.load_connection_file()
         self.km.process = self.process
         self.kc = self.km.blocking_client()
-        self.kc.start_channels()
+        # No heartbeat channel: whether the kernel lives is asked of its process (see
+        # StartedKernelManager), and a heartbeat socket closed unanswered lingers for 1 s.
+        self.kc.start_channels(stdin=False, hb=False)
         self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
+        # nbclient's client, connected now so that it hears the kernel's first output later.
+        self.notebook_kc = self.km.client()
+        self.notebook_kc.start_channels(stdin=False, hb=False)
         self._ready = False
         return self
 
@@ -222,18 +228,15 @@ class KernelSession:
             kernel_name=KERNEL_NAME,
             resources={"metadata": {"path": str(self.cwd)}},
         )
+        client.kc = self.notebook_kc
         self.runs += 1
         outcome: dict = {}
 
         def run() -> None:
             try:
-                # nbclient connects its own (asyncio) client and waits until it hears the kernel.
                 outcome["nb"] = client.execute()
             except BaseException as exc:  # handed to the caller below
                 outcome["error"] = exc
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
 
         # nbclient runs in a thread: in the main thread it would install its own Ctrl-C handler
         # that tears the kernel down mid-message; here Ctrl-C stays a plain KeyboardInterrupt.
@@ -283,8 +286,9 @@ class KernelSession:
         return "".join(printed)
 
     def close(self) -> None:
-        if self.kc is not None:
-            self.kc.stop_channels()
+        for client in (self.kc, self.notebook_kc):
+            if client is not None:
+                client.stop_channels()
         if self.process is not None:
             if self.process.poll() is None:
                 # The kernel leads its own process group: end anything it started, too.
@@ -300,7 +304,7 @@ class KernelSession:
             self._log = None
         if self._socket_dir:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-        self.km = self.kc = self.process = self._socket_dir = None
+        self.km = self.kc = self.notebook_kc = self.process = self._socket_dir = None
 
     def __enter__(self) -> KernelSession:
         return self.start()

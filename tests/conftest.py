@@ -12,7 +12,7 @@ import pytest
 
 from deliveries import cli, dataset
 
-# As the command does (cli.py explains): jsonschema's optional IRI grammar costs ~1.3 s per
+# As the command does (cli.py explains): jsonschema's optional IRI grammar costs ~3 s per
 # process and checks nothing our notebooks use. The test process declines it too.
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault(cli.RFC3987_MODULE, None)

@@ -11,7 +11,7 @@ Process-wide measures, taken by :func:`run` (the ``deliveries`` command and
 
 - ``MPLBACKEND`` defaults to ``Agg``: this process draws charts off screen.
 - The optional ``rfc3987_syntax`` import is declined: jsonschema (through nbformat) builds its
-  grammar for ~1.3 s per process, for an "iri" format check we never use. Set
+  grammar for ~3 s per process on this machine, for an "iri" format check we never use. Set
   ``DELIVERIES_SKIP_RFC3987=0`` to let it load.
 - After the command, the process exits at once (``os._exit``) instead of freeing ~150 MB of
   modules object by object (~0.3 s); every file is written and closed, every kernel and worker

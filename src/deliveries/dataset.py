@@ -392,6 +392,12 @@ class Dataset:
         )
 
 
+def total_count(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> int | None:
+    """A count from :attr:`Dataset.total_rows`; None for an unknown quarter or an empty cell."""
+    row = rows.get(period)
+    return None if row is None or pd.isna(row[column]) else int(row[column])
+
+
 def _records_by(frame: pd.DataFrame, column: str) -> dict:
     """``frame``'s rows as dicts, grouped by their value in ``column``, each group in file order."""
     groups: dict = {}

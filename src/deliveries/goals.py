@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import quarters
-from .dataset import Dataset
+from .dataset import Dataset, total_count
 
 SX_LINES = ("Model S", "Model X", "Model S/X")
 
@@ -101,8 +101,7 @@ def scoped_total(dataset: Dataset, period: pd.Period, metric: str, scope: str) -
     """A quarter's produced or delivered figure for all models or for the S/X lines only."""
     column = "produced" if metric == "production" else "delivered"
     if scope == "all":
-        row = dataset.total_rows.get(period)
-        return None if row is None or pd.isna(row[column]) else int(row[column])
+        return total_count(dataset.total_rows, period, column)
     wanted = SX_LINES if scope == "Model S/X" else (scope,)
     values = [
         int(r[column])

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import quarters
 from .consensus import SUMMARY_FIELDS, Figure, consensus_fields
-from .dataset import Dataset
+from .dataset import Dataset, total_count
 from .goals import (  # noqa: F401  (Goal, SX_LINES, scoped_total: re-exported)
     SX_LINES,
     Goal,
@@ -70,12 +70,6 @@ def leased_estimate(delivered: int | None, lease_pct: float | None) -> int | Non
     return round_half_up(Fraction(delivered) * Fraction(str(lease_pct)) / 100)
 
 
-def _value(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> int | None:
-    """A count from :attr:`Dataset.total_rows`; None for an unknown quarter or an empty cell."""
-    row = rows.get(period)
-    return None if row is None or pd.isna(row[column]) else int(row[column])
-
-
 def _flag(rows: dict[pd.Period, dict], period: pd.Period) -> bool:
     row = rows.get(period)
     return bool(row["delivered_approx"]) if row is not None else False
@@ -97,13 +91,15 @@ def record(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> Recor
     earlier quarter has one to compare with; a tie for the best goes to the later quarter.
     """
     best = holder = None
-    for earlier in sorted(p for p in rows if p < period):
-        value = _value(rows, earlier, column)
+    for earlier in rows:  # oldest first
+        if earlier >= period:
+            break
+        value = total_count(rows, earlier, column)
         if value is not None and (best is None or value >= best):
             best, holder = value, earlier
     if best is None:
         return Record(None, None, None)
-    current = _value(rows, period, column)
+    current = total_count(rows, period, column)
     is_record = None if current is None else current > best
     return Record(is_record, quarters.label(holder), best)
 
@@ -111,11 +107,13 @@ def record(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> Recor
 def cumulative_gap(rows: dict[pd.Period, dict], period: pd.Period) -> tuple[int | None, str | None]:
     """Sum of the known quarterly gaps up to ``period`` and the first quarter it includes
     (``rows``: :attr:`Dataset.total_rows`); None unless ``period``'s own gap is known."""
-    if gap(_value(rows, period, "produced"), _value(rows, period, "delivered")) is None:
+    if gap(total_count(rows, period, "produced"), total_count(rows, period, "delivered")) is None:
         return None, None
     total, first = 0, None
-    for earlier in sorted(p for p in rows if p <= period):
-        known = gap(_value(rows, earlier, "produced"), _value(rows, earlier, "delivered"))
+    for earlier in rows:  # oldest first
+        if earlier > period:
+            break
+        known = gap(total_count(rows, earlier, "produced"), total_count(rows, earlier, "delivered"))
         if known is not None:
             total += known
             first = earlier if first is None else first
@@ -138,7 +136,7 @@ class ModelLine:
 
 def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
     """The quarter's model lines with their share of total deliveries."""
-    total_delivered = _value(dataset.total_rows, period, "delivered")
+    total_delivered = total_count(dataset.total_rows, period, "delivered")
     result = []
     for row in dataset.line_rows(period):
         produced = None if pd.isna(row["produced"]) else int(row["produced"])
@@ -341,17 +339,17 @@ def summarize(
     period = dataset.require_quarter(quarter)
     totals = dataset.total_rows
     row = totals[period]
-    produced = _value(totals, period, "produced")
-    delivered = _value(totals, period, "delivered")
+    produced = total_count(totals, period, "produced")
+    delivered = total_count(totals, period, "delivered")
     approx = bool(row["delivered_approx"])
     before, year_before = quarters.previous(period), quarters.year_ago(period)
     produced_prev, delivered_prev = (
-        _value(totals, before, "produced"),
-        _value(totals, before, "delivered"),
+        total_count(totals, before, "produced"),
+        total_count(totals, before, "delivered"),
     )
     produced_ya, delivered_ya = (
-        _value(totals, year_before, "produced"),
-        _value(totals, year_before, "delivered"),
+        total_count(totals, year_before, "produced"),
+        total_count(totals, year_before, "delivered"),
     )
     low, high = uncertainty_band(delivered, approx)
     chosen_goal = quarter_goal(dataset, period, goal)
@@ -491,7 +489,7 @@ def consensus_table(dataset: Dataset) -> pd.DataFrame:
     rows = {}
     for label in sorted(set(dataset.consensus["quarter"]) & set(dataset.quarters)):
         period = quarters.parse_quarter(label)
-        delivered = _value(totals, period, "delivered")
+        delivered = total_count(totals, period, "delivered")
         approx = _flag(totals, period)
         band = (None, None) if delivered is None else uncertainty_band(delivered, approx)
         fields = consensus_fields(dataset.consensus_rows(label), delivered, band)

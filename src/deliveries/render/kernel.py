@@ -141,8 +141,8 @@ class KernelSession:
         if self.process is not None:
             return self
         # The kernel is this interpreter's ipykernel, launched as jupyter_client launches it
-        # (its own session, so a Ctrl-C in the terminal reaches only us; JPY_PARENT_PID, so it
-        # exits if we die), but spawned before jupyter_client is even imported.
+        # (in a process session of its own, so a Ctrl-C in the terminal reaches only us;
+        # JPY_PARENT_PID, so it exits if we die), but before jupyter_client is even imported.
         # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
         self._socket_dir = tempfile.mkdtemp(prefix="deliveries-kernel-")
         connection = _write_connection_file(Path(self._socket_dir))

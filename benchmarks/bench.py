@@ -238,17 +238,26 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="alternating runs of each (default 5)")
+    parser.add_argument(
+        "--runs", type=positive, default=5, help="alternating runs of each (default 5)"
+    )
     parser.add_argument("--quarter", default="2019Q3")
     parser.add_argument(
         "--naive-sample",
-        type=int,
+        type=positive,
         default=3,
         help="quarters the naive chain renders for the batch comparison",
     )
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--jobs", type=positive, default=len(os.sched_getaffinity(0)))
     parser.add_argument(
         "--smoke",
         action="store_true",

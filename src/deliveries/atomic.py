@@ -12,15 +12,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import OutputError
 from .paths import display_path
 
-READABLE = 0o644  # mkstemp makes files private; reports and data are for reading
+READABLE = 0o644  # temporary files are made private; reports and data are for reading
 
 _CAUSES = {
     errno.ENOSPC: "no space left on the device",
@@ -82,13 +82,15 @@ def output_folder(folder: Path | str, *, parents: bool = True) -> Iterator[Path]
     while not probe.exists() and probe != probe.parent:
         created.append(probe)
         probe = probe.parent
-    make_folder(folder, parents=parents)
     try:
+        make_folder(folder, parents=parents)
         yield folder
     except BaseException:
         for path in created:
             try:
                 path.rmdir()
+            except FileNotFoundError:  # not made yet: the failure came first
+                continue
             except OSError:
                 break
         raise
@@ -109,12 +111,13 @@ def write_atomically(
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    temporary = _unclaimed_name(path.parent, f".{path.name}.", ".tmp")
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise output_error(path, exc) from None
-    temporary = Path(name)
-    try:
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            temporary = None  # not ours to remove (exists: a name taken by chance)
+            raise output_error(path, exc) from None
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
@@ -133,7 +136,8 @@ def write_atomically(
         except OSError as exc:
             raise output_error(path, exc) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
     return path
 
@@ -145,14 +149,24 @@ def staging_folder(target_folder: Path | str, prefix: str = ".staging-") -> Iter
     Removed on exit, whatever happened; move finished files out of it with :func:`publish`.
     """
     folder = make_folder(target_folder)
+    staging = _unclaimed_name(folder, prefix)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
-    except OSError as exc:
-        raise output_error(folder, exc) from None
-    try:
+        try:
+            staging.mkdir(0o700)
+        except OSError as exc:
+            staging = None  # not ours to remove (exists: a name taken by chance)
+            raise output_error(folder, exc) from None
         yield staging
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unclaimed_name(folder: Path, prefix: str, suffix: str = "") -> Path:
+    """A random name in ``folder`` for a temporary file or folder, to be created inside the
+    ``try`` whose ``finally`` removes it: created by ``mkstemp``/``mkdtemp`` before that
+    ``try``, a Ctrl-C arriving just after the creation would leave it behind."""
+    return folder / f"{prefix}{secrets.token_hex(8)}{suffix}"
 
 
 def publish(staged: Path, target: Path) -> None:

@@ -144,7 +144,15 @@ class KernelSession:
         # (in a process session of its own, so a Ctrl-C in the terminal reaches only us;
         # JPY_PARENT_PID, so it exits if we die), but before jupyter_client is even imported.
         # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
-        self._socket_dir = tempfile.mkdtemp(prefix="deliveries-kernel-")
+        # Named before it is made, so that close() removes it after a Ctrl-C at any point.
+        self._socket_dir = os.path.join(
+            tempfile.gettempdir(), f"deliveries-kernel-{secrets.token_hex(8)}"
+        )
+        try:
+            os.mkdir(self._socket_dir, 0o700)
+        except OSError:
+            self._socket_dir = None  # not ours to remove
+            raise
         connection = _write_connection_file(Path(self._socket_dir))
         # The kernel's own log goes to a file: on an interrupt it would otherwise print
         # tracebacks about closed sockets into the user's terminal.

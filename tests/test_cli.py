@@ -220,6 +220,36 @@ def test_head_reads_one_line_and_the_command_says_nothing():
     assert result.stdout == "{\n" and result.stderr == ""
 
 
+INTERRUPTED = """
+import asyncio
+from deliveries import cli
+
+class HalfMade:  # like an event loop whose construction the Ctrl-C cut short
+    def __del__(self):
+        raise AttributeError("'_UnixSelectorEventLoop' object has no attribute '_ssock'")
+
+def interrupted(args):
+    loop, waiting = HalfMade(), asyncio.sleep(1)  # the coroutine is never awaited
+    raise KeyboardInterrupt
+
+cli.COMMANDS["metrics"] = interrupted
+cli.run([%s"metrics", "--quarter", "2019Q3"])
+"""
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_ctrl_c_prints_one_line_whatever_it_left_half_made(verbose):
+    script = INTERRUPTED % ('"--verbose", ' if verbose else "")
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=_environment(), cwd=ROOT
+    )
+    assert result.returncode == 130
+    if verbose:  # the noise is kept for whoever debugs
+        assert "Exception ignored" in result.stderr and "never awaited" in result.stderr
+    else:
+        assert result.stderr == "error: interrupted; no report was replaced\n"
+
+
 PROBE = """
 import atexit, os, sys
 atexit.register(lambda: print("normal exit"))

@@ -356,6 +356,14 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     sys.stderr.write(f"warning: {message}\n")
 
 
+def _quiet_after_interrupt() -> None:
+    """After a Ctrl-C, print nothing but the one line: objects the interrupt left half made (an
+    event loop caught mid-construction, a coroutine never started) complain when they are
+    freed, in words that mean nothing to the user."""
+    sys.unraisablehook = lambda _unraisable: None
+    warnings.simplefilter("ignore")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit code."""
     parser = build_parser()
@@ -373,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"error: {line}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
+        if not verbose:
+            _quiet_after_interrupt()
         sys.stderr.write("error: interrupted; no report was replaced\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, traceback on request

@@ -193,6 +193,7 @@ def test_ctrl_c_during_the_renders_leaves_nothing_behind(edgar, work):
 def run(edgar, work, monkeypatch, capsys):
     """``deliveries update`` in this process (no .env: the working folder is the temporary one)."""
     monkeypatch.chdir(work)
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # a Ctrl-C quiets it
     for name in CLEAN:
         monkeypatch.delenv(name, raising=False)
     for name, value in environment(edgar, work).items():

@@ -29,7 +29,7 @@ import traceback
 import warnings
 
 from . import config
-from .errors import EXIT_INTERRUPTED, DeliveriesError
+from .errors import EXIT_INTERRUPTED, DeliveriesError, quiet_after_interrupt
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -356,14 +356,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     sys.stderr.write(f"warning: {message}\n")
 
 
-def _quiet_after_interrupt() -> None:
-    """After a Ctrl-C, print nothing but the one line: objects the interrupt left half made (an
-    event loop caught mid-construction, a coroutine never started) complain when they are
-    freed, in words that mean nothing to the user."""
-    sys.unraisablehook = lambda _unraisable: None
-    warnings.simplefilter("ignore")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit code."""
     parser = build_parser()
@@ -382,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         if not verbose:
-            _quiet_after_interrupt()
+            quiet_after_interrupt()
         sys.stderr.write("error: interrupted; no report was replaced\n")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: say so plainly, traceback on request

@@ -1,6 +1,17 @@
-"""The project's exception types, and the exit status for Ctrl-C."""
+"""The project's exception types, and the exit status and quiet for Ctrl-C."""
+
+import sys
+import warnings
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
+
+
+def quiet_after_interrupt() -> None:
+    """After a Ctrl-C, print nothing but the command's one line: objects the interrupt left half
+    made (an event loop caught mid-construction, a coroutine never started) complain when they
+    are freed, in words that mean nothing to the user."""
+    sys.unraisablehook = lambda _unraisable: None
+    warnings.simplefilter("ignore")
 
 
 class DeliveriesError(Exception):

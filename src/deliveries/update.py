@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import config
-from .errors import EXIT_INTERRUPTED, DeliveriesError, EdgarUnavailable, ParameterError
+from .errors import (
+    EXIT_INTERRUPTED,
+    DeliveriesError,
+    EdgarUnavailable,
+    ParameterError,
+    quiet_after_interrupt,
+)
 from .paths import display_path
 from .render.kernel import KernelSession
 
@@ -464,6 +470,7 @@ def update_command(
         try:
             outcome = watch(every=every, until=until, say=say, **arguments)
         except KeyboardInterrupt:
+            quiet_after_interrupt()
             say("update: watch stopped (Ctrl-C); nothing was left half-written")
             return EXIT_INTERRUPTED
     else:

@@ -92,6 +92,16 @@ def test_the_kernel_runs_code_after_the_notebooks(session):
     assert nb.cells[0].outputs[0]["text"] == "False\n"
 
 
+def test_the_libraries_loaded_at_warm_up_are_kept_out_of_garbage_collection(session):
+    # frozen: a full collection (a reset between reports runs two) skips their objects
+    frozen = int(session.evaluate("import gc; print(gc.get_freeze_count())"))
+    assert frozen > 100_000
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print('pandas' in dir())")]
+    session.execute(nb)  # the reset leaves them loaded but unnamed, as in a fresh kernel
+    assert nb.cells[0].outputs[0]["text"] == "False\n"
+
+
 def test_a_failing_notebook_leaves_every_previous_report_as_it_was(tmp_path, session):
     jobs = [
         job(tmp_path, "fine", "print('fine')"),

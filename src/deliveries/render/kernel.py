@@ -20,12 +20,16 @@ from ..paths import REPO_ROOT, display_path
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60  # seconds for the kernel to come up
 CELL_TIMEOUT = 120  # seconds per cell: a hung kernel cannot hang `make report`
-# Sent to a new kernel at once, so its imports overlap with ours. Binds no names.
+# Sent to a new kernel at once, so its imports overlap with ours. Binds no names. Then the
+# imported modules' objects are frozen out of garbage collection: every full collection (the
+# reset below runs two, and drawing charts triggers more) otherwise walks them all; measured,
+# the reset between two reports went from ~0.3 s to ~0.07 s.
 WARM_UP_SOURCE = (
     "import importlib as _importlib\n"
     "for _name in ('pandas', 'matplotlib', 'seaborn', 'deliveries.plots', 'deliveries.sections'):\n"
     "    _importlib.import_module(_name)\n"
-    "del _importlib, _name"
+    "del _importlib, _name\n"
+    "import gc as _gc; _gc.freeze(); del _gc"
 )
 # Run before each further report in a kept kernel: an empty user namespace and default
 # matplotlib settings, as a fresh kernel has. Imported modules stay loaded: that is the saving.

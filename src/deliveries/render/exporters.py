@@ -9,6 +9,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from .libraries import import_weasyprint
+
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 
@@ -48,6 +50,7 @@ def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
 
 def _offline_fetcher():
     """A WeasyPrint URL fetcher that serves ``data:`` URLs only: a PDF never reaches the network."""
+    import_weasyprint()
     try:
         from weasyprint.urls import URLFetcher  # WeasyPrint >= 66
     except ImportError:  # older releases take a plain function
@@ -64,8 +67,7 @@ def _offline_fetcher():
 
 def write_pdf(html: str, target: Path) -> None:
     """Print the HTML to PDF with WeasyPrint."""
-    import weasyprint
-
+    weasyprint = import_weasyprint()
     weasyprint.HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf(target)
 
 
@@ -91,7 +93,7 @@ def warm_up_exporters() -> threading.Thread:
 
 def wait_for_warm_ups() -> None:
     """Wait for any warm-up still importing. A process must not be forked meanwhile: WeasyPrint's
-    import starts a program (to find its libraries), a child forked at that moment keeps that
-    program's pipe open, and the import then waits for it forever."""
+    import starts a program (``ldconfig``, to find its libraries), a child forked at that moment
+    keeps that program's pipe open, and the import then waits for it forever."""
     for thread in list(_warm_ups):
         thread.join()

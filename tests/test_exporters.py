@@ -58,29 +58,14 @@ def _notebook():
     return new.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
-def _stock_exporter():
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    stock = HTMLExporter(
-        template_name="report",
-        extra_template_basedirs=[str(exporters.TEMPLATE_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    )
-    stock.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True
-    )
-    return stock
-
-
 def test_the_page_is_the_stock_exporters_document_without_the_soup_pass():
     notebook = _notebook()
     ours, _ = exporters.report_exporter().from_notebook_node(
         copy.deepcopy(notebook), resources=copy.deepcopy(RESOURCES)
     )
-    stock, _ = _stock_exporter().from_notebook_node(notebook, resources=copy.deepcopy(RESOURCES))
+    stock, _ = exporters.set_up_exporter(HTMLExporter).from_notebook_node(
+        notebook, resources=copy.deepcopy(RESOURCES)
+    )
     assert _document(ours) == _document(stock)
     assert "hidden = 2" not in ours and 'alt="A chart"' in ours
     assert 'alt="No description has been provided for this image"' in ours  # the PNG's

@@ -56,10 +56,18 @@ def report_exporter_class():
 
 @functools.cache
 def report_exporter():
-    """The HTML exporter set up as ``--no-input`` with our template (built once)."""
+    """The HTML exporter for reports (built once); see :func:`set_up_exporter`."""
+    exporter = set_up_exporter(report_exporter_class())
+    exporter.environment.bytecode_cache = template_cache()
+    return exporter
+
+
+def set_up_exporter(kind):
+    """An HTML exporter of class ``kind`` set up as ``--no-input``, with our template, leaving
+    out cells tagged ``remove``."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = report_exporter_class()(
+    exporter = kind(
         template_name="report",
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         exclude_input=True,
@@ -70,7 +78,6 @@ def report_exporter():
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={"remove"}, enabled=True), enabled=True
     )
-    exporter.environment.bytecode_cache = template_cache()
     return exporter
 
 

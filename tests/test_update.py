@@ -17,7 +17,7 @@ from unittest.mock import ANY
 
 import pytest
 
-from deliveries import cli, dataset
+from deliveries import cli, dataset, index
 from deliveries import update as update_module
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
 
@@ -423,46 +423,32 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
 # --- the e-mail's chart -------------------------------------------------------------------------
 
 
-class KernelThatPrints:
-    """Stands in for the report's kernel: prints what it is given, or fails."""
-
-    def __init__(self, printed: str | None):
-        self.printed, self.code = printed, None
-
-    def evaluate(self, code: str) -> str:
-        self.code = code
-        if self.printed is None:
-            raise DeliveriesError("the kernel died")
-        return self.printed
+def test_the_side_work_gives_the_index_figures_and_the_email_chart():
+    data = dataset.load(deliveries=DATA_DIR / "production_deliveries.csv")
+    results = update_module.side_results(data, "2019Q3", with_chart=True)
+    assert results["index"] == index.quarter_figures(data)
+    png, title = results["chart"]
+    assert png.startswith(b"\x89PNG") and "Q3 2019" in title
+    assert update_module.side_results(data, "2019Q3", with_chart=False)["chart"] is None
 
 
-def test_the_email_chart_comes_from_the_kernel_or_is_drawn_here(tmp_path, monkeypatch):
+def test_a_chart_that_fails_on_the_side_is_drawn_by_the_letter(tmp_path, monkeypatch):
+    data_path = DATA_DIR / "production_deliveries.csv"
+    data = dataset.load(deliveries=data_path)
+    monkeypatch.setattr("deliveries.mailer.chart_png", lambda *_: 1 / 0)
+    results = update_module.side_results(data, "2019Q3", with_chart=True)
+    assert results["chart"] is None and results["index"]  # the figures survive
+    monkeypatch.undo()
     monkeypatch.setenv("SMTP_HOST", "")
     mailing = update_module.Mailing("desk@example.com", None, "--to")
     mailing.check()
-    data_path = DATA_DIR / "production_deliveries.csv"
     letter = update_module._Letter("2019Q3", mailing, data_path)
-    kernel = KernelThatPrints('{"png": "iVBORw0KGgo=", "title": "From the kernel"}\n')
-    letter.draw_chart(kernel)
-    assert "print_chart" in kernel.code and "'2019Q3'" in kernel.code
-    assert letter.chart == (b"\x89PNG\r\n\x1a\n", "From the kernel")
-
-    for broken in (None, "not json\n", '{"png": "***", "title": "x"}\n'):
-        letter.draw_chart(KernelThatPrints(broken))
-        assert letter.chart is None  # deliver() then draws the chart in this process
+    letter.chart = results["chart"]
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    assert "written to" in letter.deliver(pdf, dataset.load(deliveries=data_path))
+    assert "written to" in letter.deliver(pdf, data)
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
-
-
-def test_print_chart_and_read_printed_chart_round_trip(capsys):
-    from deliveries.mailer.message import print_chart, read_printed_chart
-
-    print_chart(str(DATA_DIR / "production_deliveries.csv"), "2019Q3")
-    png, title = read_printed_chart(capsys.readouterr().out)
-    assert png.startswith(b"\x89PNG") and "Q3 2019" in title
 
 
 # --- --watch ------------------------------------------------------------------------------------

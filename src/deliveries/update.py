@@ -17,6 +17,7 @@ is written; a failed render puts ``data/`` back as it was, so the next run tries
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import multiprocessing
@@ -290,8 +291,9 @@ def render_new_quarter(
     paths of the quarter's PDF, the history PDF and the index.
 
     The history runs first: its PDF takes longest to print, and prints while the kernel runs the
-    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile a forked process works out the
-    index's figures (they need only the data), and the kernel then draws the e-mail's chart.
+    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile, on the core the kernel leaves
+    free, a forked process works out the index's figures and draws the e-mail's chart (they need
+    only the data): drawn at the end, the chart took CPU from the PDFs.
     """
     from . import index, render
 
@@ -300,15 +302,28 @@ def render_new_quarter(
         render.history_job(dataset, None, None, out, paper),
         render.quarter_job(dataset, quarter, None, out, paper),
     ]
-
-    then = letter.draw_chart if letter is not None else None
     with _SideWork() as side:
-        # a core is free while the kernel runs the notebooks
         history, report = render.run_in_turn(
-            jobs, session, lambda: side.start(index.quarter_figures, dataset), then
+            jobs, session, lambda: side.start(side_results, dataset, quarter, letter is not None)
         )
-        page = index.write_index(dataset, out, side.result())
+        results = side.result() or {}
+        page = index.write_index(dataset, out, results.get("index"))
+    if letter is not None:
+        letter.chart = results.get("chart")  # None: deliver() draws it
     return [report["pdf"], history["pdf"], page]
+
+
+def side_results(dataset, quarter: str, with_chart: bool) -> dict:
+    """The index's figures and, ``with_chart``, the e-mail's chart (None if it fails: the
+    letter then draws it itself)."""
+    from . import index, metrics
+    from .mailer import chart_png
+
+    results = {"index": index.quarter_figures(dataset), "chart": None}
+    if with_chart:
+        with contextlib.suppress(Exception):
+            results["chart"] = chart_png(dataset, metrics.summarize(dataset, quarter))
+    return results
 
 
 class _SideWork:
@@ -344,25 +359,12 @@ class _SideWork:
 
 class _Letter:
     """The e-mail with the quarter's PDF, sent (or, without ``SMTP_HOST``, written as a
-    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again."""
+    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again,
+    and the chart drawn meanwhile (see :func:`render_new_quarter`) when there is one."""
 
     def __init__(self, quarter: str, mailing: Mailing, data_path: Path):
         self.quarter, self.mailing, self.data_path = quarter, mailing, data_path
         self.chart: tuple[bytes, str] | None = None
-
-    def draw_chart(self, session: KernelSession) -> None:
-        """Have the kernel that rendered the report draw the chart (it has matplotlib loaded);
-        if that fails, :meth:`deliver` draws it here."""
-        from .mailer.message import read_printed_chart
-
-        code = (
-            "from deliveries.mailer.message import print_chart as _print_chart\n"
-            f"_print_chart({str(self.data_path)!r}, {self.quarter!r})"
-        )
-        try:
-            self.chart = read_printed_chart(session.evaluate(code))
-        except Exception:  # a kernel that died or timed out too: deliver() draws it here
-            self.chart = None
 
     def deliver(self, pdf: Path, dataset) -> str:
         """Compose, then send or write the message; what was done, for the summary line."""

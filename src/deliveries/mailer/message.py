@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import io
-import json
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -170,26 +168,6 @@ def chart_png(ds: dataset.Dataset, summary: metrics.QuarterSummary) -> tuple[byt
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue(), sections.figure_title(figure)
-
-
-def print_chart(deliveries_file: str, quarter: str) -> None:
-    """Print :func:`chart_png` of ``quarter`` as one line of JSON (``png`` in base64, ``title``).
-
-    ``deliveries update`` runs this in the kernel that has just rendered the quarter's report:
-    matplotlib is loaded there, and this process then need not import it.
-    """
-    ds = dataset.load(deliveries=deliveries_file)
-    png, title = chart_png(ds, metrics.summarize(ds, quarter))
-    print(json.dumps({"png": base64.b64encode(png).decode("ascii"), "title": title}))
-
-
-def read_printed_chart(printed: str) -> tuple[bytes, str]:
-    """The chart :func:`print_chart` printed; a ValueError if that is not what ``printed`` is."""
-    try:
-        chart = json.loads(printed.strip().splitlines()[-1])
-        return base64.b64decode(chart["png"], validate=True), str(chart["title"])
-    except (IndexError, KeyError, TypeError, ValueError) as exc:  # bad JSON or base64 too
-        raise ValueError(f"not a printed chart: {exc}") from None
 
 
 def build_message(

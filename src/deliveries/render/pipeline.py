@@ -48,7 +48,6 @@ def run_in_turn(
     jobs: list[Job],
     session: KernelSession,
     meanwhile: Callable[[], None] | None = None,
-    then: Callable[[KernelSession], None] | None = None,
 ) -> list[dict[str, Path]]:
     """Several reports through one kernel, moved into place together when all are finished
     (:func:`run_job` is this for one report).
@@ -61,8 +60,6 @@ def run_in_turn(
 
     ``meanwhile()`` starts other work (in a forked process, say) from a helper thread while the
     kernel runs the notebooks and this process mostly waits; see :class:`AfterWarmUp`.
-    ``then(session)`` runs once every notebook has run, while the PDFs print: the kernel, with
-    its libraries loaded, is free for other work.
     """
     for job in jobs:
         check_parameters(job.notebook, job.parameters)
@@ -90,8 +87,6 @@ def run_in_turn(
             if printer is None:  # forked once WeasyPrint is loaded here, so the workers have it
                 printer = stack.enter_context(PdfPrinter(len(jobs)))
             printer.submit(html, files["pdf"], job.paths["pdf"])
-        if then is not None:
-            then(session)
         if printer is not None:  # None only for no jobs at all
             printer.wait()
         for job, files in zip(jobs, staged, strict=True):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from ..errors import RenderError
@@ -188,13 +189,11 @@ class KernelSession:
         return self
 
     def _wait_ready(self) -> None:
-        """Wait until the kernel answers (its warm-up imports done)."""
+        """Wait until the kernel answers (its warm-up imports done) and its output reaches us."""
         if self._ready:
             return
         try:
-            # The kernel answers in order, so "ready" also means the warm-up imports are done
-            # (wait_for_ready reads and drops the warm-up's reply; a failed warm-up is harmless).
-            self.kc.wait_for_ready(timeout=START_TIMEOUT)
+            self._await_answer(time.monotonic() + START_TIMEOUT)
         except RuntimeError as exc:
             tail, code = self._log_tail(), self.process.poll()
             self.close()
@@ -204,6 +203,45 @@ class KernelSession:
                 message = f"the Python kernel did not start within {START_TIMEOUT} s: {exc}"
             raise RenderError(message + tail) from None
         self._ready = True
+
+    def _await_answer(self, deadline: float) -> None:
+        """Ask for the kernel's info until it answers and publishes the end of that request on
+        its output channel: then that channel is connected, and what it sent before is read.
+
+        jupyter_client's ``wait_for_ready`` does the same, but ends by waiting for 0.2 s of
+        silence on the output channel: 0.2 s of every render spent idle.
+        """
+        from queue import Empty
+
+        while True:
+            asked = self.kc.kernel_info()
+            # The kernel answers in order: after its warm-up imports.
+            while True:
+                try:
+                    reply = self.kc.get_shell_msg(timeout=1)
+                except Empty:
+                    if self.process.poll() is not None:
+                        raise RuntimeError("the kernel exited") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("no answer") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == asked:
+                    break
+            # Its output channel may not be connected yet (then the status is lost): ask again.
+            heard_by = time.monotonic() + 0.5
+            while (left := heard_by - time.monotonic()) > 0:
+                try:
+                    message = self.kc.get_iopub_msg(timeout=left)
+                except Empty:
+                    break
+                if (
+                    message["parent_header"].get("msg_id") == asked
+                    and message["msg_type"] == "status"
+                    and message["content"].get("execution_state") == "idle"
+                ):
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError("no output from the kernel")
 
     def _log_tail(self) -> str:
         try:

@@ -80,24 +80,24 @@ def test_every_report_is_published_with_its_stamp(tmp_path, session):
     assert leftovers(tmp_path) == []
 
 
-def test_the_kernel_runs_code_after_the_notebooks(session):
-    assert session.evaluate("print(6 * 7)") == "42\n"
-    # the next notebook still starts from a cleared namespace
-    session.evaluate("leftover = 1")
+def _printed(session, code: str) -> str:
+    """What one notebook cell running ``code`` printed, in the kept kernel."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("print('leftover' in globals())")]
+    nb.cells = [nbformat.v4.new_code_cell(code)]
     session.execute(nb)
-    assert nb.cells[0].outputs[0]["text"] == "False\n"
+    return "".join(output.get("text", "") for output in nb.cells[0].outputs)
+
+
+def test_each_notebook_starts_from_a_cleared_namespace(session):
+    assert _printed(session, "leftover = 1\nprint(6 * 7)") == "42\n"
+    assert _printed(session, "print('leftover' in globals())") == "False\n"
 
 
 def test_the_libraries_loaded_at_warm_up_are_kept_out_of_garbage_collection(session):
     # frozen: a full collection (a reset between reports runs two) skips their objects
-    frozen = int(session.evaluate("import gc; print(gc.get_freeze_count())"))
-    assert frozen > 100_000
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("print('pandas' in dir())")]
-    session.execute(nb)  # the reset leaves them loaded but unnamed, as in a fresh kernel
-    assert nb.cells[0].outputs[0]["text"] == "False\n"
+    assert int(_printed(session, "import gc; print(gc.get_freeze_count())")) > 100_000
+    # the reset leaves them loaded but unnamed, as in a fresh kernel
+    assert _printed(session, "print('pandas' in dir())") == "False\n"
 
 
 def test_a_failing_notebook_leaves_every_previous_report_as_it_was(tmp_path, session):

@@ -442,7 +442,7 @@ def test_a_chart_that_fails_on_the_side_is_drawn_by_the_letter(tmp_path, monkeyp
     monkeypatch.setenv("SMTP_HOST", "")
     mailing = update_module.Mailing("desk@example.com", None, "--to")
     mailing.check()
-    letter = update_module._Letter("2019Q3", mailing, data_path)
+    letter = update_module._Letter("2019Q3", mailing)
     letter.chart = results["chart"]
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")

@@ -234,7 +234,7 @@ def update(
             f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
             f"{found.form} filed {found.filing_date.isoformat()}"
         )
-        letter = _Letter(found.quarter, mailing, data_path) if mailing else None
+        letter = _Letter(found.quarter, mailing) if mailing else None
         with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
             ingest.write_addition(addition)
             kept = keep_release(found, data_path.parent)
@@ -362,8 +362,8 @@ class _Letter:
     ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again,
     and the chart drawn meanwhile (see :func:`render_new_quarter`) when there is one."""
 
-    def __init__(self, quarter: str, mailing: Mailing, data_path: Path):
-        self.quarter, self.mailing, self.data_path = quarter, mailing, data_path
+    def __init__(self, quarter: str, mailing: Mailing):
+        self.quarter, self.mailing = quarter, mailing
         self.chart: tuple[bytes, str] | None = None
 
     def deliver(self, pdf: Path, dataset) -> str:

@@ -78,7 +78,7 @@ def _started_kernel_manager():
             return self._client(AsyncKernelClient, **kwargs)
 
         def blocking_client(self, **kwargs):
-            """A blocking client, for our own requests (warm-up, reset, evaluate)."""
+            """A blocking client, for our own requests (readiness, reset)."""
             from jupyter_client.blocking import BlockingKernelClient
 
             return self._client(BlockingKernelClient, **kwargs)
@@ -311,29 +311,6 @@ class KernelSession:
         if "error" in outcome:
             raise outcome["error"]
         return outcome["nb"]
-
-    def evaluate(self, code: str) -> str:
-        """Run ``code`` in the kernel outside any notebook; what it printed.
-
-        For work the kernel can do cheaply once the notebooks ran (it has the libraries loaded).
-        The next notebook still starts from a cleared namespace.
-        """
-        self.start()
-        self._wait_ready()
-        msg_id = self.kc.execute(code, store_history=False)
-        printed = []
-        while True:
-            message = self.kc.get_iopub_msg(timeout=CELL_TIMEOUT)
-            if message["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind == "stream" and content.get("name") == "stdout":
-                printed.append(content["text"])
-            elif kind == "status" and content.get("execution_state") == "idle":
-                break
-        self._await_reply(msg_id, "run code in the kernel")
-        self.runs += 1  # the next notebook resets the namespace first
-        return "".join(printed)
 
     def close(self) -> None:
         for client in (self.kc, self.notebook_kc):

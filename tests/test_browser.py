@@ -229,3 +229,24 @@ def test_the_layout_check_sees_overlapping_and_clipped_text(browser, tmp_path):
     assert any(p.startswith("overlapping") for p in problems), problems
     assert any(p.startswith("overflowing") for p in problems), problems
     assert any(p.startswith("outside its cell") for p in problems), problems
+
+
+@pytest.mark.parametrize("name", ["index", "quarterly"])
+def test_a_wide_table_scrolled_sideways_keeps_its_caption_and_first_column(browser, site, name):
+    page = browser.new_page(viewport={"width": PHONE, "height": 900}, is_mobile=True)
+    page.goto(pages(site)[name].as_uri(), wait_until="load")
+    positions = page.evaluate(
+        """() => {
+          const box = [...document.querySelectorAll('.scroll')]
+            .find(b => b.scrollWidth > b.clientWidth + 20);
+          const lefts = () => ['caption', 'tbody th, tbody td']
+            .map(s => box.querySelector(s).getBoundingClientRect().left);
+          const before = lefts();
+          box.scrollLeft = 100;
+          return {scrolled: box.scrollLeft, before, after: lefts()};
+        }"""
+    )
+    page.close()
+    assert positions["scrolled"] > 50  # the table is wider than a phone, and it scrolled
+    for before, after in zip(positions["before"], positions["after"], strict=True):
+        assert abs(before - after) <= SLACK, positions

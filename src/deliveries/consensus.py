@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .paths import display_path
-from .tables import Cells, parse_vehicle_count, raise_if, read_rows
+from .tables import Cells, cell_count, parse_vehicle_count, raise_if, read_rows
 
 PROVIDERS = (
     "FactSet",
@@ -193,11 +193,11 @@ def figures_for(rows: list[dict]) -> list[Figure]:
         Figure(
             provider=r["provider"],
             statistic=r["statistic"],
-            value=_int(r["deliveries"]),
-            low=_int(r["low"]),
-            high=_int(r["high"]),
+            value=cell_count(r["deliveries"]),
+            low=cell_count(r["low"]),
+            high=cell_count(r["high"]),
             approx=bool(r["approx"]),
-            analysts=_int(r["analysts"]),
+            analysts=cell_count(r["analysts"]),
             when=r["when"],
             url=r["url"],
             row=int(r["row"]),
@@ -205,10 +205,6 @@ def figures_for(rows: list[dict]) -> list[Figure]:
         )
         for r in sorted(rows, key=lambda r: r["row"])
     ]
-
-
-def _int(value: object) -> int | None:
-    return None if pd.isna(value) else int(value)
 
 
 def select_headline(figures: Sequence[Figure]) -> Figure | None:

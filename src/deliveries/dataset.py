@@ -27,6 +27,8 @@ from .tables import (  # noqa: F401  (re-exported: the project's modules and tes
     TRUE_WORDS,
     Cells,
     DataWarning,
+    cell_count,
+    cell_number,
     parse_vehicle_count,
     raise_if,
     read_rows,
@@ -395,7 +397,7 @@ class Dataset:
 def total_count(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> int | None:
     """A count from :attr:`Dataset.total_rows`; None for an unknown quarter or an empty cell."""
     row = rows.get(period)
-    return None if row is None or pd.isna(row[column]) else int(row[column])
+    return None if row is None else cell_count(row[column])
 
 
 def _records_by(frame: pd.DataFrame, column: str) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import quarters
-from .dataset import Dataset, total_count
+from .dataset import Dataset, cell_count, total_count
 
 SX_LINES = ("Model S", "Model X", "Model S/X")
 
@@ -56,7 +56,7 @@ def _applicable(
 
 
 def _goal_from_row(row: dict) -> Goal:
-    high = None if pd.isna(row["goal_high"]) else int(row["goal_high"])
+    high = cell_count(row["goal_high"])
     who = row["stated_by"] or "stated goal"
     return Goal(
         int(row["goal"]),

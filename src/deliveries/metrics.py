@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import quarters
 from .consensus import SUMMARY_FIELDS, Figure, consensus_fields
-from .dataset import Dataset, total_count
+from .dataset import Dataset, cell_count, cell_number, total_count
 from .goals import (  # noqa: F401  (Goal, SX_LINES, scoped_total: re-exported)
     SX_LINES,
     Goal,
@@ -139,9 +139,8 @@ def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
     total_delivered = total_count(dataset.total_rows, period, "delivered")
     result = []
     for row in dataset.line_rows(period):
-        produced = None if pd.isna(row["produced"]) else int(row["produced"])
-        delivered = None if pd.isna(row["delivered"]) else int(row["delivered"])
-        lease = None if pd.isna(row["lease_pct"]) else float(row["lease_pct"])
+        produced, delivered = cell_count(row["produced"]), cell_count(row["delivered"])
+        lease = cell_number(row["lease_pct"])
         share = (
             None if delivered is None or not total_delivered else delivered / total_delivered * 100
         )
@@ -355,7 +354,7 @@ def summarize(
     chosen_goal = quarter_goal(dataset, period, goal)
     goal_value = chosen_goal.value if chosen_goal else None
     lines = model_lines(dataset, period)
-    total_lease = None if pd.isna(row["lease_pct"]) else float(row["lease_pct"])
+    total_lease = cell_number(row["lease_pct"])
     line_leases = [m.leased_estimate for m in lines if m.delivered is not None]
     if line_leases and None not in line_leases:
         leased = sum(line_leases)

@@ -201,6 +201,18 @@ class Cells:
         return text
 
 
+def cell_count(value: object) -> int | None:
+    """A whole-number cell of a loaded table; None where it is empty (None, NaN or NA)."""
+    import pandas as pd  # loaded already wherever tables are: this module itself does without
+
+    return None if pd.isna(value) else int(value)
+
+
+def cell_number(value: object) -> float | None:
+    """A decimal cell of a loaded table (a lease percentage); None where it is empty."""
+    return None if cell_count(value) is None else float(value)
+
+
 def parse_vehicle_count(value: object, what: str) -> int | None:
     """A parameter such as ``--goal``: a positive whole number of vehicles, or None if not given.
 

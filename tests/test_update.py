@@ -443,10 +443,9 @@ def test_a_chart_that_fails_on_the_side_is_drawn_by_the_letter(tmp_path, monkeyp
     mailing = update_module.Mailing("desk@example.com", None, "--to")
     mailing.check()
     letter = update_module._Letter("2019Q3", mailing)
-    letter.chart = results["chart"]
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    assert "written to" in letter.deliver(pdf, data)
+    assert "written to" in letter.deliver(pdf, data, results["chart"])
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
 

@@ -111,7 +111,7 @@ def write_atomically(
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    temporary = _unclaimed_name(path.parent, f".{path.name}.", ".tmp")
+    temporary = unclaimed_name(path.parent, f".{path.name}.", ".tmp")
     try:
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -149,7 +149,7 @@ def staging_folder(target_folder: Path | str, prefix: str = ".staging-") -> Iter
     Removed on exit, whatever happened; move finished files out of it with :func:`publish`.
     """
     folder = make_folder(target_folder)
-    staging = _unclaimed_name(folder, prefix)
+    staging = unclaimed_name(folder, prefix)
     try:
         try:
             staging.mkdir(0o700)
@@ -162,11 +162,11 @@ def staging_folder(target_folder: Path | str, prefix: str = ".staging-") -> Iter
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _unclaimed_name(folder: Path, prefix: str, suffix: str = "") -> Path:
+def unclaimed_name(folder: Path | str, prefix: str, suffix: str = "") -> Path:
     """A random name in ``folder`` for a temporary file or folder, to be created inside the
     ``try`` whose ``finally`` removes it: created by ``mkstemp``/``mkdtemp`` before that
     ``try``, a Ctrl-C arriving just after the creation would leave it behind."""
-    return folder / f"{prefix}{secrets.token_hex(8)}{suffix}"
+    return Path(folder) / f"{prefix}{secrets.token_hex(8)}{suffix}"
 
 
 def publish(staged: Path, target: Path) -> None:

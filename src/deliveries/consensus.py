@@ -203,7 +203,7 @@ def figures_for(rows: list[dict]) -> list[Figure]:
             row=int(r["row"]),
             provider_as_reported=r["provider_as_reported"],
         )
-        for r in sorted(rows, key=lambda r: r["row"])
+        for r in rows  # in file order already, as the table was read
     ]
 
 

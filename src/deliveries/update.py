@@ -243,10 +243,12 @@ def update(
                 f"{display_path(kept.path)}; rendering {found.quarter} and the history report"
             )
             dataset = render.load_data({"deliveries": str(data_path)})
-            written = render_new_quarter(found.quarter, dataset, out_root, paper, session, letter)
+            written, chart = render_new_quarter(
+                found.quarter, dataset, out_root, paper, session, with_chart=letter is not None
+            )
     outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
     if letter:
-        outcome.mailed = letter.deliver(written[0], dataset)
+        outcome.mailed = letter.deliver(written[0], dataset, chart)
     return outcome
 
 
@@ -285,10 +287,11 @@ def render_new_quarter(
     out_root: str | Path | None,
     paper: str,
     session: KernelSession,
-    letter: _Letter | None = None,
-) -> list[Path]:
-    """The history report and the quarter's report through one kernel, then the index; the
-    paths of the quarter's PDF, the history PDF and the index.
+    with_chart: bool = False,
+) -> tuple[list[Path], tuple[bytes, str] | None]:
+    """The history report and the quarter's report through one kernel, then the index: the
+    paths of the quarter's PDF, the history PDF and the index, and (``with_chart``) the e-mail's
+    chart, or None when it could not be drawn meanwhile.
 
     The history runs first: its PDF takes longest to print, and prints while the kernel runs the
     quarter's notebook (see :func:`render.run_in_turn`). Meanwhile, on the core the kernel leaves
@@ -304,13 +307,11 @@ def render_new_quarter(
     ]
     with _SideWork() as side:
         history, report = render.run_in_turn(
-            jobs, session, lambda: side.start(side_results, dataset, quarter, letter is not None)
+            jobs, session, lambda: side.start(side_results, dataset, quarter, with_chart)
         )
         results = side.result() or {}
         page = index.write_index(dataset, out, results.get("index"))
-    if letter is not None:
-        letter.chart = results.get("chart")  # None: deliver() draws it
-    return [report["pdf"], history["pdf"], page]
+    return [report["pdf"], history["pdf"], page], results.get("chart")
 
 
 def side_results(dataset, quarter: str, with_chart: bool) -> dict:
@@ -359,15 +360,14 @@ class _SideWork:
 
 class _Letter:
     """The e-mail with the quarter's PDF, sent (or, without ``SMTP_HOST``, written as a
-    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again,
-    and the chart drawn meanwhile (see :func:`render_new_quarter`) when there is one."""
+    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again."""
 
     def __init__(self, quarter: str, mailing: Mailing):
         self.quarter, self.mailing = quarter, mailing
-        self.chart: tuple[bytes, str] | None = None
 
-    def deliver(self, pdf: Path, dataset) -> str:
-        """Compose, then send or write the message; what was done, for the summary line."""
+    def deliver(self, pdf: Path, dataset, chart: tuple[bytes, str] | None = None) -> str:
+        """Compose, then send or write the message; what was done, for the summary line.
+        ``chart``: the one drawn meanwhile (see :func:`render_new_quarter`); None: drawn here."""
         from . import metrics
         from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
         from .mailer.settings import dedupe
@@ -377,7 +377,7 @@ class _Letter:
             to = parse_addresses(self.mailing.to, self.mailing.option)
             cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
             summary = metrics.summarize(dataset, self.quarter)
-            chart = self.chart or chart_png(dataset, summary)
+            chart = chart or chart_png(dataset, summary)
             message = build_message(summary, chart, pdf, to, cc, settings)
             if settings.host is None:
                 target = eml_path(pdf)

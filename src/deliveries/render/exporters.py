@@ -120,8 +120,8 @@ def export_html(nb, *, title: str, running_head: str, paper: str) -> str:
 
 
 def _offline_fetcher():
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs only: a PDF never reaches the network."""
-    import_weasyprint()
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs only: a PDF never reaches the network.
+    (WeasyPrint is imported already, by :func:`write_pdf`.)"""
     try:
         from weasyprint.urls import URLFetcher  # WeasyPrint >= 66
     except ImportError:  # older releases take a plain function

@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..atomic import unclaimed_name
 from ..errors import RenderError
 from ..paths import REPO_ROOT, display_path
 
@@ -150,9 +151,7 @@ class KernelSession:
         # JPY_PARENT_PID, so it exits if we die), but before jupyter_client is even imported.
         # Unix-socket transport: local only, and no "unencrypted TCP" warning from ipykernel.
         # Named before it is made, so that close() removes it after a Ctrl-C at any point.
-        self._socket_dir = os.path.join(
-            tempfile.gettempdir(), f"deliveries-kernel-{secrets.token_hex(8)}"
-        )
+        self._socket_dir = str(unclaimed_name(tempfile.gettempdir(), "deliveries-kernel-"))
         try:
             os.mkdir(self._socket_dir, 0o700)
         except OSError:

@@ -214,18 +214,7 @@ class KernelSession:
 
         while True:
             asked = self.kc.kernel_info()
-            # The kernel answers in order: after its warm-up imports.
-            while True:
-                try:
-                    reply = self.kc.get_shell_msg(timeout=1)
-                except Empty:
-                    if self.process.poll() is not None:
-                        raise RuntimeError("the kernel exited") from None
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("no answer") from None
-                    continue
-                if reply["parent_header"].get("msg_id") == asked:
-                    break
+            self._reply_to(asked, deadline)  # the kernel answers in order: after its warm-up
             # Its output channel may not be connected yet (then the status is lost): ask again.
             heard_by = time.monotonic() + 0.5
             while (left := heard_by - time.monotonic()) > 0:
@@ -249,11 +238,28 @@ class KernelSession:
             return ""
         return f" (kernel said: {lines[-1]})" if lines else ""
 
-    def _await_reply(self, msg_id: str, what: str) -> None:
+    def _reply_to(self, msg_id: str, deadline: float) -> dict:
+        """The kernel's reply to request ``msg_id`` (replies to earlier ones are passed over); a
+        RuntimeError once the kernel has exited or ``deadline`` (``time.monotonic``) has passed."""
+        from queue import Empty
+
         while True:
-            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+            try:
+                reply = self.kc.get_shell_msg(timeout=1)
+            except Empty:
+                if self.process.poll() is not None:
+                    raise RuntimeError("the kernel exited") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("no answer") from None
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
-                break
+                return reply
+
+    def _await_reply(self, msg_id: str, what: str) -> None:
+        try:
+            reply = self._reply_to(msg_id, time.monotonic() + CELL_TIMEOUT)
+        except RuntimeError as exc:
+            raise RenderError(f"could not {what}: {exc}") from None
         if reply["content"].get("status") != "ok":
             error = reply["content"].get("evalue", "")
             raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")

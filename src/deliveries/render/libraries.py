@@ -81,7 +81,8 @@ def libraries_from_linker_cache() -> Iterator[None]:
 
 
 def import_weasyprint() -> ModuleType:
-    """``weasyprint``, imported as the module docstring says."""
+    """``weasyprint``, imported as the module docstring says, its SVG texts drawn in runs (see
+    :mod:`.svg_text`)."""
     with _importing:
         if "weasyprint" in sys.modules:
             return sys.modules["weasyprint"]
@@ -90,4 +91,9 @@ def import_weasyprint() -> ModuleType:
                 import weasyprint
         except OSError:  # a library the cache did not name: WeasyPrint's own lookup
             import weasyprint
+        import weasyprint.svg
+
+        from .svg_text import draw_text_in_runs
+
+        draw_text_in_runs(weasyprint.svg)
         return weasyprint

@@ -184,27 +184,27 @@ def warm_up_held(monkeypatch) -> tuple[threading.Thread, threading.Event]:
     return warm_up, release
 
 
-def test_work_after_the_warm_up_waits_for_it_and_not_after_the_block(monkeypatch):
-    _, release = warm_up_held(monkeypatch)
-    done = []
-    with pipeline.AfterWarmUp(lambda: done.append("work")) as after:
-        assert done == []  # the warm-up is still importing
-        release.set()
-        after.thread.join(5)
-    assert done == ["work"]
+def test_while_the_pdfs_print_the_kernel_is_free_for_a_question(tmp_path, session):
+    jobs = [job(tmp_path, name, "value = 6 * 7") for name in ("first", "second")]
+    asked = []
 
-    _, late = warm_up_held(monkeypatch)
-    with pipeline.AfterWarmUp(lambda: done.append("too late")) as after:
-        pass  # left before the warm-up ended
-    late.set()
-    after.thread.join(5)
-    assert done == ["work"]
+    def while_printing():
+        # Every notebook has run (both executed notebooks are staged), nothing is published yet.
+        staged = sorted(p.name for p in tmp_path.rglob(f"{pipeline.STAGING_PREFIX}*/*.ipynb"))
+        asked.append((staged, session.ask("answer = value + 1", "answer")))
 
-    def broken():
-        raise OSError("cannot fork")
+    render.run_in_turn(jobs, session, while_printing)
+    [(staged, request)] = asked
+    assert staged == ["first.ipynb", "second.ipynb"]
+    assert session.answer(request) == "43"  # asked of the last notebook's namespace
 
-    with pipeline.AfterWarmUp(broken) as after:
-        after.thread.join(5)  # no traceback, no exception: the caller does the work itself
+
+def test_a_failing_question_is_one_error_and_the_kernel_goes_on(session):
+    with pytest.raises(RenderError, match="ZeroDivisionError"):
+        session.answer(session.ask("x = 1 / 0", "x"))
+    with pytest.raises(RenderError, match="NameError"):
+        session.answer(session.ask("pass", "no_such_name"))
+    assert session.answer(session.ask("y = 'fine'", "y")) == "'fine'"
 
 
 def test_workers_are_forked_only_once_the_warm_up_has_ended(monkeypatch):

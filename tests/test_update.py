@@ -3,6 +3,7 @@ end, nothing new, every failure (one `error:` line, exit 2, data/ untouched), an
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import shutil
@@ -17,9 +18,10 @@ from unittest.mock import ANY
 
 import pytest
 
-from deliveries import cli, dataset, index
+from deliveries import cli, dataset, metrics, render
 from deliveries import update as update_module
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
+from deliveries.mailer.message import chart_from_answer, chart_png, chart_request
 
 from .conftest import DATA_DIR, ROOT
 from .edgar_server import (
@@ -423,29 +425,36 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
 # --- the e-mail's chart -------------------------------------------------------------------------
 
 
-def test_the_side_work_gives_the_index_figures_and_the_email_chart():
+def test_the_kernel_draws_the_same_chart_as_this_process():
     data = dataset.load(deliveries=DATA_DIR / "production_deliveries.csv")
-    results = update_module.side_results(data, "2019Q3", with_chart=True)
-    assert results["index"] == index.quarter_figures(data)
-    png, title = results["chart"]
+    with render.KernelSession() as session:
+        request = session.ask(*chart_request(data.paths, "2019Q3"))
+        kernel_chart = update_module._kernel_chart(session, request)
+    assert kernel_chart == chart_png(data, metrics.summarize(data, "2019Q3"))
+    png, title = kernel_chart
     assert png.startswith(b"\x89PNG") and "Q3 2019" in title
-    assert update_module.side_results(data, "2019Q3", with_chart=False)["chart"] is None
 
 
-def test_a_chart_that_fails_on_the_side_is_drawn_by_the_letter(tmp_path, monkeypatch):
-    data_path = DATA_DIR / "production_deliveries.csv"
-    data = dataset.load(deliveries=data_path)
-    monkeypatch.setattr("deliveries.mailer.chart_png", lambda *_: 1 / 0)
-    results = update_module.side_results(data, "2019Q3", with_chart=True)
-    assert results["chart"] is None and results["index"]  # the figures survive
-    monkeypatch.undo()
+def test_an_answer_that_is_not_a_chart_is_refused():
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nrest").decode()
+    assert chart_from_answer(repr((png, "A title"))) == (b"\x89PNG\r\n\x1a\nrest", "A title")
+    for text in ("None", "('abc', 'A title')", repr((base64.b64encode(b"GIF89a").decode(), "t"))):
+        with pytest.raises(ValueError):
+            chart_from_answer(text)
+
+
+def test_a_chart_the_kernel_could_not_draw_is_drawn_by_the_letter(tmp_path, monkeypatch):
+    data = dataset.load(deliveries=DATA_DIR / "production_deliveries.csv")
+    with render.KernelSession() as session:
+        failing = session.ask("raise RuntimeError('no chart')", "None")
+        assert update_module._kernel_chart(session, failing) is None
     monkeypatch.setenv("SMTP_HOST", "")
     mailing = update_module.Mailing("desk@example.com", None, "--to")
     mailing.check()
     letter = update_module._Letter("2019Q3", mailing)
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    assert "written to" in letter.deliver(pdf, data, results["chart"])
+    assert "written to" in letter.deliver(pdf, data, None)
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -50,6 +49,7 @@ MAIL_TO_VARIABLE = "MAIL_TO"
 DEFAULT_EVERY = 600  # seconds between polls in --watch: EDGAR's data changes at most that often
 MINIMUM_EVERY = 10  # a floor that keeps a watch polite whatever is asked
 _FIGURES = ("produced", "delivered", "delivered_approx")
+CHART_TIMEOUT = 30  # seconds for the kernel to draw the e-mail's chart, else it is drawn here
 
 
 class UpdateError(DeliveriesError):
@@ -291,71 +291,42 @@ def render_new_quarter(
 ) -> tuple[list[Path], tuple[bytes, str] | None]:
     """The history report and the quarter's report through one kernel, then the index: the
     paths of the quarter's PDF, the history PDF and the index, and (``with_chart``) the e-mail's
-    chart, or None when it could not be drawn meanwhile.
+    chart, or None when the kernel could not draw it.
 
     The history runs first: its PDF takes longest to print, and prints while the kernel runs the
-    quarter's notebook (see :func:`render.run_in_turn`). Meanwhile, on the core the kernel leaves
-    free, a forked process works out the index's figures and draws the e-mail's chart (they need
-    only the data): drawn at the end, the chart took CPU from the PDFs.
+    quarter's notebook (see :func:`render.run_in_turn`). While the two PDFs print, the kernel
+    (matplotlib loaded) draws the e-mail's chart and this process works out the index's figures.
     """
     from . import index, render
+    from .mailer.message import chart_request
 
     out = Path(out_root) if out_root else render.default_out_root()
     jobs = [
         render.history_job(dataset, None, None, out, paper),
         render.quarter_job(dataset, quarter, None, out, paper),
     ]
-    with _SideWork() as side:
-        history, report = render.run_in_turn(
-            jobs, session, lambda: side.start(side_results, dataset, quarter, with_chart)
-        )
-        results = side.result() or {}
-        page = index.write_index(dataset, out, results.get("index"))
-    return [report["pdf"], history["pdf"], page], results.get("chart")
+    meanwhile: dict = {}
+
+    def while_printing() -> None:
+        if with_chart:
+            with contextlib.suppress(DeliveriesError):  # none: the letter draws it
+                meanwhile["chart"] = session.ask(*chart_request(dataset.paths, quarter))
+        meanwhile["index"] = index.quarter_figures(dataset)
+
+    history, report = render.run_in_turn(jobs, session, while_printing)
+    page = index.write_index(dataset, out, meanwhile.get("index"))
+    chart = _kernel_chart(session, meanwhile["chart"]) if "chart" in meanwhile else None
+    return [report["pdf"], history["pdf"], page], chart
 
 
-def side_results(dataset, quarter: str, with_chart: bool) -> dict:
-    """The index's figures and, ``with_chart``, the e-mail's chart (None if it fails: the
-    letter then draws it itself)."""
-    from . import index, metrics
-    from .mailer import chart_png
+def _kernel_chart(session: KernelSession, request: str) -> tuple[bytes, str] | None:
+    """The chart the kernel drew for ``request``; None if it failed (the letter then draws it)."""
+    from .mailer.message import chart_from_answer
 
-    results = {"index": index.quarter_figures(dataset), "chart": None}
-    if with_chart:
-        with contextlib.suppress(Exception):
-            results["chart"] = chart_png(dataset, metrics.summarize(dataset, quarter))
-    return results
-
-
-class _SideWork:
-    """One call run in a forked process while this one waits on the kernel; its result, or None
-    when it failed or there is no fork (the caller then does the work itself). The process is
-    stopped on the way out, also on failure or Ctrl-C, so none outlives the command."""
-
-    def __init__(self):
-        self.pool = self.pending = None
-
-    def start(self, function: Callable, *arguments) -> None:
-        from .render.pipeline import forked_pool, ignore_interrupts
-
-        if "fork" in multiprocessing.get_all_start_methods():
-            self.pool = forked_pool(1, ignore_interrupts)
-            self.pending = self.pool.apply_async(function, arguments)
-
-    def result(self):
-        try:
-            return self.pending.get() if self.pending is not None else None
-        except Exception:  # an error it raised, or a lost process
-            return None
-
-    def __enter__(self) -> _SideWork:
-        return self
-
-    def __exit__(self, kind, *_) -> None:
-        from .render.pipeline import end_pool
-
-        if self.pool is not None:
-            end_pool(self.pool, failed=kind is not None)
+    try:
+        return chart_from_answer(session.answer(request, timeout=CHART_TIMEOUT))
+    except (DeliveriesError, ValueError):
+        return None
 
 
 class _Letter:
@@ -367,7 +338,7 @@ class _Letter:
 
     def deliver(self, pdf: Path, dataset, chart: tuple[bytes, str] | None = None) -> str:
         """Compose, then send or write the message; what was done, for the summary line.
-        ``chart``: the one drawn meanwhile (see :func:`render_new_quarter`); None: drawn here."""
+        ``chart``: the one the kernel drew (see :func:`render_new_quarter`); None: drawn here."""
         from . import metrics
         from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
         from .mailer.settings import dedupe

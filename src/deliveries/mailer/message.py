@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import base64
 import html
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
@@ -168,6 +171,39 @@ def chart_png(ds: dataset.Dataset, summary: metrics.QuarterSummary) -> tuple[byt
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue(), sections.figure_title(figure)
+
+
+def chart_request(data_paths: Mapping[str, Path | None], quarter: str) -> tuple[str, str]:
+    """Code and expression for ``KernelSession.ask`` that have a kernel, its libraries loaded,
+    draw the quarter's chart from these tables; :func:`chart_from_answer` reads its answer."""
+    tables = {name: str(path) if path else None for name, path in data_paths.items()}
+    code = (
+        "from deliveries.mailer.message import encoded_chart as _encoded_chart\n"
+        f"_chart = _encoded_chart({tables!r}, {quarter!r})\n"
+        "del _encoded_chart"
+    )
+    return code, "_chart"
+
+
+def encoded_chart(data_paths: Mapping[str, str | None], quarter: str) -> tuple[str, str]:
+    """:func:`chart_png` for the quarter, from these tables: the PNG as base64 text, and the
+    title (both travel as the ``repr`` of this pair)."""
+    ds = dataset.load(**data_paths)
+    png, title = chart_png(ds, metrics.summarize(ds, quarter))
+    return base64.b64encode(png).decode("ascii"), title
+
+
+def chart_from_answer(text: str) -> tuple[bytes, str]:
+    """The PNG bytes and title from the ``repr`` of :func:`encoded_chart`'s pair; ValueError
+    when the text is not such a pair."""
+    try:
+        encoded, title = ast.literal_eval(text)
+        png = base64.b64decode(encoded, validate=True)
+    except (SyntaxError, TypeError, ValueError) as exc:  # binascii.Error is a ValueError
+        raise ValueError(f"not a chart: {exc}") from None
+    if not png.startswith(b"\x89PNG\r\n\x1a\n") or not isinstance(title, str):
+        raise ValueError("not a PNG chart with a title")
+    return png, title
 
 
 def build_message(

@@ -264,6 +264,35 @@ class KernelSession:
             error = reply["content"].get("evalue", "")
             raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")
 
+    def ask(self, code: str, expression: str) -> str:
+        """Have the kernel run ``code`` and evaluate ``expression`` (a Jupyter user expression)
+        without waiting for it: the request's id, for :meth:`answer`. For work the kernel, with
+        its libraries loaded, does while this process waits on something else."""
+        self.start()
+        self._wait_ready()
+        return self.kc.execute(
+            code, silent=True, store_history=False, user_expressions={"value": expression}
+        )
+
+    def answer(self, request: str, timeout: float = CELL_TIMEOUT) -> str:
+        """The ``repr`` of the expression asked for by :meth:`ask`; a RenderError when the code
+        or the expression failed, or the kernel died or did not answer within ``timeout``."""
+        try:
+            reply = self._reply_to(request, time.monotonic() + timeout)
+        except RuntimeError as exc:
+            raise RenderError(f"the kernel did not answer: {exc}") from None
+        content = reply["content"]
+        value = content.get("user_expressions", {}).get("value", {})
+        for outcome in (content, value):
+            if outcome.get("status") != "ok":
+                raise RenderError(
+                    f"the kernel's answer failed: {outcome.get('ename')}: {outcome.get('evalue')}"
+                )
+        text = value.get("data", {}).get("text/plain")
+        if not isinstance(text, str):
+            raise RenderError("the kernel's answer has no text")
+        return text
+
     def execute(self, nb):
         """Execute ``nb`` in place and return it; raises nbclient's CellExecutionError, or
         :class:`KernelDied`."""

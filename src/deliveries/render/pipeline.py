@@ -47,7 +47,7 @@ def run_job(job: Job, session: KernelSession | None = None) -> dict[str, Path]:
 def run_in_turn(
     jobs: list[Job],
     session: KernelSession,
-    meanwhile: Callable[[], None] | None = None,
+    while_printing: Callable[[], None] | None = None,
 ) -> list[dict[str, Path]]:
     """Several reports through one kernel, moved into place together when all are finished
     (:func:`run_job` is this for one report).
@@ -58,8 +58,8 @@ def run_in_turn(
     import pandas and matplotlib). Put the job whose PDF takes longest first. A failure in any
     report leaves every previous report as it was.
 
-    ``meanwhile()`` starts other work (in a forked process, say) from a helper thread while the
-    kernel runs the notebooks and this process mostly waits; see :class:`AfterWarmUp`.
+    ``while_printing()`` is called once every notebook has run and the PDFs print: the kernel is
+    free then (see :meth:`KernelSession.ask`), and this process would only wait.
     """
     for job in jobs:
         check_parameters(job.notebook, job.parameters)
@@ -76,8 +76,6 @@ def run_in_turn(
             staging = stack.enter_context(atomic.staging_folder(folder, prefix=STAGING_PREFIX))
             staged.append({ext: staging / path.name for ext, path in job.paths.items()})
         printer = None
-        if meanwhile is not None:
-            stack.enter_context(AfterWarmUp(meanwhile))
         for job, nb, files in zip(jobs, notebooks, staged, strict=True):
             _execute(session, nb, job)
             _write_staged(files["ipynb"], notebook_text(nb), job.paths["ipynb"])
@@ -87,6 +85,8 @@ def run_in_turn(
             if printer is None:  # forked once WeasyPrint is loaded here, so the workers have it
                 printer = stack.enter_context(PdfPrinter(len(jobs)))
             printer.submit(html, files["pdf"], job.paths["pdf"])
+        if while_printing is not None:
+            while_printing()
         if printer is not None:  # None only for no jobs at all
             printer.wait()
         for job, files in zip(jobs, staged, strict=True):
@@ -97,34 +97,6 @@ def run_in_turn(
             atomic.write_atomically(stamp_path(job), job.fingerprint + "\n")
             _remove(failed_notebook_path(job))
     return [dict(job.paths) for job in jobs]
-
-
-class AfterWarmUp:
-    """Call ``work()`` from a helper thread once the exporters' warm-up has ended (see
-    :func:`wait_for_warm_ups`: ``work`` may fork); not at all once the ``with`` block is left
-    first. Anything ``work`` raises is dropped: it is extra work whose caller can do it itself.
-    """
-
-    def __init__(self, work: Callable[[], None]):
-        self.lock = threading.Lock()
-        self.cancelled = False
-        self.thread = threading.Thread(target=self._run, args=(work,), name="after-warm-up")
-        self.thread.daemon = True
-        self.thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        wait_for_warm_ups()  # outside the lock: leaving the block need not wait for it
-        with self.lock:
-            if not self.cancelled:
-                with contextlib.suppress(Exception):
-                    work()
-
-    def __enter__(self) -> AfterWarmUp:
-        return self
-
-    def __exit__(self, *_) -> None:
-        with self.lock:  # waits for a work() under way (a fork takes milliseconds)
-            self.cancelled = True
 
 
 class PdfPrinter:

@@ -156,7 +156,7 @@ def test_make_update_failure_is_one_error_line_and_exit_2(edgar, work):
 
 
 def test_ctrl_c_during_the_renders_leaves_nothing_behind(edgar, work):
-    """Interrupted while the kernel runs the quarter (the PDF and side processes are running):
+    """Interrupted while the kernel runs the quarter (the history's PDF is printing):
     exit 130 with one line, data/ as it was, no report, and no process left over."""
     edgar.add_new_quarter()
     before = snapshot(work / "data")
@@ -171,8 +171,8 @@ def test_ctrl_c_during_the_renders_leaves_nothing_behind(edgar, work):
         start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    # The history's HTML in its staging folder: its PDF is printing in a forked process, the
-    # kernel runs the quarter's notebook and the index figures are being worked out.
+    # The history's HTML in its staging folder: its PDF is printing in a forked process and the
+    # kernel runs the quarter's notebook.
     history_html = "history/.rendering-*/tesla-deliveries-history.html"
     deadline = time.monotonic() + 120
     while not any((work / "report").glob(history_html)):

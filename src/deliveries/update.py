@@ -10,8 +10,8 @@ environment or ``.env``). One summary line at the end.
 
 Nothing new (the quarter is there with the same figures): say so, render and send nothing, exit 0.
 The quarter there with other figures, or figures that do not add up: stop before writing
-anything and say what differs. The e-mail addresses and SMTP settings are checked before anything
-is written; a failed render puts ``data/`` back as it was, so the next run tries again.
+anything and say what differs. The e-mail addresses and SMTP settings are checked before EDGAR
+is asked anything; a failed render puts ``data/`` back as it was, so the next run tries again.
 ``watch`` polls until a release appears, then updates once.
 """
 
@@ -90,11 +90,10 @@ class Mailing:
     settings: Settings | None = None
 
     def check(self, environ: Mapping[str, str] | None = None) -> None:
-        """The addresses and the SMTP settings; a MailError before anything is written.
-
-        Only when a release is new: the mailer imports matplotlib, too slow for a no-op poll.
+        """The addresses and the SMTP settings; a MailError before EDGAR is asked anything (the
+        settings module is light: the message module, which imports matplotlib, is not loaded).
         """
-        from .mailer import load_settings, parse_addresses
+        from .mailer.settings import load_settings, parse_addresses
 
         parse_addresses(self.to, self.option)
         if self.cc:
@@ -177,13 +176,15 @@ def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str 
 def plan_mailing(
     to: str | None, cc: str | None, environ: Mapping[str, str] | None = None
 ) -> Mailing | None:
-    """Who gets the e-mail (None: nobody); see :meth:`Mailing.check` for the addresses."""
+    """Who gets the e-mail (None: nobody), its addresses and SMTP settings checked."""
     mail_to = recipients(to, environ)
     if not mail_to:
         if cc:
             raise ParameterError(f"--cc needs --to (or {MAIL_TO_VARIABLE} in the environment/.env)")
         return None
-    return Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
+    mailing = Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
+    mailing.check(environ)
+    return mailing
 
 
 def update(
@@ -228,8 +229,6 @@ def update(
         )
         if addition.existing:
             return _already_there(found, addition.existing, addition.rows, data_path)
-        if mailing:
-            mailing.check(environ)
         say(
             f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
             f"{found.form} filed {found.filing_date.isoformat()}"

@@ -62,3 +62,25 @@ def test_a_kernel_that_dies_mid_notebook_ends_the_run_at_once():
     assert first.startswith("the Python kernel died while running the notebook (exit code 7)")
     assert first.endswith("; the executed notebook is kept at kept.ipynb")
     assert second == "closed"
+
+
+def test_a_spawned_kernel_starts_before_jupyter_client_is_imported_and_runs_later():
+    # update spawns the kernel before asking EDGAR; connecting (jupyter_client) comes after.
+    script = textwrap.dedent(
+        """
+        import sys
+        import nbformat
+        from deliveries.render import kernel
+        session = kernel.KernelSession().spawn()
+        print(session.process.poll() is None, "jupyter_client" in sys.modules)
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+        session.execute(notebook)
+        print(notebook.cells[0].outputs[0]["text"].strip())
+        session.close()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "False", "42"]

@@ -22,6 +22,7 @@ from deliveries import cli, dataset, metrics, render
 from deliveries import update as update_module
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
 from deliveries.mailer.message import chart_from_answer, chart_png, chart_request
+from deliveries.render.kernel import KernelSession
 
 from .conftest import DATA_DIR, ROOT
 from .edgar_server import (
@@ -327,9 +328,39 @@ FAILURES = [
 ]
 
 
+@pytest.fixture
+def kernels(monkeypatch) -> list[tuple[KernelSession, int, str]]:
+    """Every kernel an update spawns (it does so before asking EDGAR): session, pid, sockets."""
+    spawned = []
+    original = KernelSession.spawn
+
+    def spawn(self):
+        original(self)
+        spawned.append((self, self.process.pid, self._socket_dir))
+        return self
+
+    monkeypatch.setattr(KernelSession, "spawn", spawn)
+    return spawned
+
+
+def assert_all_gone(kernels) -> None:
+    """Each kernel spawned was closed: its process ended and reaped, its sockets removed."""
+    assert kernels, "no kernel was spawned"
+    for session, pid, sockets in kernels:
+        assert session.process is None
+        assert not Path(f"/proc/{pid}").exists()
+        assert not Path(sockets).exists()
+
+
+def test_the_kernel_spawned_for_a_poll_with_nothing_new_is_closed_again(run, kernels):
+    code, out, err = run()
+    assert (code, err) == (0, []) and "nothing new" in out[-1]
+    assert_all_gone(kernels)
+
+
 @pytest.mark.parametrize("arrange", FAILURES, ids=lambda f: f.__name__)
 def test_each_failure_is_one_error_line_exit_2_and_nothing_written(
-    arrange, edgar, work, run, monkeypatch
+    arrange, edgar, work, run, monkeypatch, kernels
 ):
     expected = arrange(edgar, monkeypatch)
     before = snapshot(work / "data")
@@ -341,6 +372,8 @@ def test_each_failure_is_one_error_line_exit_2_and_nothing_written(
     assert snapshot(work / "data") == before
     assert not (work / "data" / "releases").exists()
     assert not (work / "report").exists()
+    if arrange is not a_bad_address:  # refused before any kernel or request
+        assert_all_gone(kernels)
 
 
 def test_the_latest_quarter_there_with_other_figures_says_what_differs(edgar, work, run):

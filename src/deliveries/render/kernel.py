@@ -127,8 +127,9 @@ def _write_connection_file(folder: Path) -> Path:
 class KernelSession:
     """One ipykernel kept for several notebooks; each run starts from a cleared namespace.
 
-    ``start()`` spawns the kernel process first thing, then connects to it and asks it to import
-    the libraries the notebooks use; ``execute`` waits for it to be ready.
+    ``start()`` spawns the kernel process first thing (``spawn()`` alone: earlier still), then
+    connects to it and asks it to import the libraries the notebooks use; ``execute`` waits for
+    it to be ready.
     """
 
     def __init__(self, cwd: Path | None = None, single_use: bool = False):
@@ -144,6 +145,28 @@ class KernelSession:
         self._ready = False
 
     def start(self) -> KernelSession:
+        """Spawn the kernel (unless :meth:`spawn` has), connect to it and send the warm-up."""
+        if self.kc is not None:
+            return self
+        self.spawn()
+        connection = Path(self._socket_dir) / "kernel.json"
+        self.km = _started_kernel_manager()(connection_file=str(connection))
+        self.km.load_connection_file()
+        self.km.process = self.process
+        self.kc = self.km.blocking_client()
+        # No heartbeat channel: whether the kernel lives is asked of its process (see
+        # StartedKernelManager), and a heartbeat socket closed unanswered lingers for 1 s.
+        self.kc.start_channels(stdin=False, hb=False)
+        self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
+        # nbclient's client, connected now so that it hears the kernel's first output later.
+        self.notebook_kc = self.km.client()
+        self.notebook_kc.start_channels(stdin=False, hb=False)
+        self._ready = False
+        return self
+
+    def spawn(self) -> KernelSession:
+        """Start the kernel process only: IPython starts up (~0.5 s) while this process does
+        other work, before jupyter_client is even imported; :meth:`start` connects."""
         if self.process is not None:
             return self
         # The kernel is this interpreter's ipykernel, launched as jupyter_client launches it
@@ -173,18 +196,6 @@ class KernelSession:
             stderr=self._log,
             start_new_session=True,
         )
-        self.km = _started_kernel_manager()(connection_file=str(connection))
-        self.km.load_connection_file()
-        self.km.process = self.process
-        self.kc = self.km.blocking_client()
-        # No heartbeat channel: whether the kernel lives is asked of its process (see
-        # StartedKernelManager), and a heartbeat socket closed unanswered lingers for 1 s.
-        self.kc.start_channels(stdin=False, hb=False)
-        self.kc.execute(WARM_UP_SOURCE, silent=True, store_history=False)
-        # nbclient's client, connected now so that it hears the kernel's first output later.
-        self.notebook_kc = self.km.client()
-        self.notebook_kc.start_channels(stdin=False, hb=False)
-        self._ready = False
         return self
 
     def _wait_ready(self) -> None:

@@ -201,16 +201,21 @@ class Cells:
         return text
 
 
-def cell_count(value: object) -> int | None:
-    """A whole-number cell of a loaded table; None where it is empty (None, NaN or NA)."""
+def _empty_cell(value: object) -> bool:
+    """None, NaN or NA: how a loaded table holds an empty cell."""
     import pandas as pd  # loaded already wherever tables are: this module itself does without
 
-    return None if pd.isna(value) else int(value)
+    return bool(pd.isna(value))
+
+
+def cell_count(value: object) -> int | None:
+    """A whole-number cell of a loaded table; None where it is empty."""
+    return None if _empty_cell(value) else int(value)
 
 
 def cell_number(value: object) -> float | None:
     """A decimal cell of a loaded table (a lease percentage); None where it is empty."""
-    return None if cell_count(value) is None else float(value)
+    return None if _empty_cell(value) else float(value)
 
 
 def parse_vehicle_count(value: object, what: str) -> int | None:

@@ -220,3 +220,13 @@ def test_workers_are_forked_only_once_the_warm_up_has_ended(monkeypatch):
     threading.Timer(0.2, release.set).start()
     pipeline.forked_pool(2, pipeline.ignore_interrupts)
     assert forked == [False]
+
+
+def test_a_question_before_a_notebook_leaves_nothing_in_its_namespace():
+    with render.KernelSession() as fresh:
+        assert fresh.answer(fresh.ask("left_over = 1", "left_over")) == "1"
+        nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell("print('left_over' in dir())")]
+        )
+        fresh.execute(nb)
+    assert nb.cells[0].outputs[0]["text"].strip() == "False"

@@ -266,21 +266,24 @@ class KernelSession:
             if reply["parent_header"].get("msg_id") == msg_id:
                 return reply
 
-    def _await_reply(self, msg_id: str, what: str) -> None:
+    def _await_reply(self, msg_id: str, what: str, timeout: float = CELL_TIMEOUT) -> dict:
+        """The reply to request ``msg_id``; a RenderError saying what could not be done when
+        the kernel exited, did not answer within ``timeout``, or the request failed."""
         try:
-            reply = self._reply_to(msg_id, time.monotonic() + CELL_TIMEOUT)
+            reply = self._reply_to(msg_id, time.monotonic() + timeout)
         except RuntimeError as exc:
             raise RenderError(f"could not {what}: {exc}") from None
-        if reply["content"].get("status") != "ok":
-            error = reply["content"].get("evalue", "")
-            raise RenderError(f"could not {what}: {reply['content'].get('ename')}: {error}")
+        _raise_unless_ok(reply["content"], what)
+        return reply
 
     def ask(self, code: str, expression: str) -> str:
         """Have the kernel run ``code`` and evaluate ``expression`` (a Jupyter user expression)
         without waiting for it: the request's id, for :meth:`answer`. For work the kernel, with
-        its libraries loaded, does while this process waits on something else."""
+        its libraries loaded, does while this process waits on something else. The next
+        notebook starts from a cleared namespace all the same."""
         self.start()
         self._wait_ready()
+        self.runs += 1  # what the code leaves behind is cleared before the next notebook
         return self.kc.execute(
             code, silent=True, store_history=False, user_expressions={"value": expression}
         )
@@ -288,20 +291,12 @@ class KernelSession:
     def answer(self, request: str, timeout: float = CELL_TIMEOUT) -> str:
         """The ``repr`` of the expression asked for by :meth:`ask`; a RenderError when the code
         or the expression failed, or the kernel died or did not answer within ``timeout``."""
-        try:
-            reply = self._reply_to(request, time.monotonic() + timeout)
-        except RuntimeError as exc:
-            raise RenderError(f"the kernel did not answer: {exc}") from None
-        content = reply["content"]
-        value = content.get("user_expressions", {}).get("value", {})
-        for outcome in (content, value):
-            if outcome.get("status") != "ok":
-                raise RenderError(
-                    f"the kernel's answer failed: {outcome.get('ename')}: {outcome.get('evalue')}"
-                )
+        reply = self._await_reply(request, "answer the question", timeout)
+        value = reply["content"].get("user_expressions", {}).get("value", {})
+        _raise_unless_ok(value, "answer the question")
         text = value.get("data", {}).get("text/plain")
         if not isinstance(text, str):
-            raise RenderError("the kernel's answer has no text")
+            raise RenderError("could not answer the question: the answer has no text")
         return text
 
     def execute(self, nb):
@@ -383,6 +378,13 @@ class KernelSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _raise_unless_ok(outcome: dict, what: str) -> None:
+    """A RenderError for a request's (or a user expression's) failed outcome."""
+    if outcome.get("status") != "ok":
+        error = outcome.get("evalue", "")
+        raise RenderError(f"could not {what}: {outcome.get('ename')}: {error}")
 
 
 def failure_message(nb, exc, kept: Path) -> str:

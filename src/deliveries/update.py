@@ -42,6 +42,8 @@ from .paths import display_path
 from .render.kernel import KernelSession
 
 if TYPE_CHECKING:
+    from email.headerregistry import Address
+
     from .edgar import FoundRelease
     from .mailer import Settings
 
@@ -88,6 +90,8 @@ class Mailing:
     cc: str | None
     option: str
     settings: Settings | None = None
+    to_addresses: list[Address] = field(default_factory=list)  # parsed by check()
+    cc_addresses: list[Address] = field(default_factory=list)
 
     def check(self, environ: Mapping[str, str] | None = None) -> None:
         """The addresses and the SMTP settings; a MailError before EDGAR is asked anything (the
@@ -95,9 +99,8 @@ class Mailing:
         """
         from .mailer.settings import load_settings, parse_addresses
 
-        parse_addresses(self.to, self.option)
-        if self.cc:
-            parse_addresses(self.cc, "--cc")
+        self.to_addresses = parse_addresses(self.to, self.option)
+        self.cc_addresses = parse_addresses(self.cc, "--cc") if self.cc else []
         self.settings = load_settings(environ)
 
 
@@ -346,25 +349,21 @@ class _Letter:
         """Compose, then send or write the message; what was done, for the summary line.
         ``chart``: the one the kernel drew (see :func:`render_new_quarter`); None: drawn here."""
         from . import metrics
-        from .mailer import build_message, chart_png, eml_path, parse_addresses, send, write_eml
+        from .mailer import build_message, chart_png, send_or_write
         from .mailer.settings import dedupe
 
         settings = self.mailing.settings
+        to, cc = self.mailing.to_addresses, self.mailing.cc_addresses
         try:
-            to = parse_addresses(self.mailing.to, self.mailing.option)
-            cc = parse_addresses(self.mailing.cc, "--cc") if self.mailing.cc else []
             summary = metrics.summarize(dataset, self.quarter)
             chart = chart or chart_png(dataset, summary)
             message = build_message(summary, chart, pdf, to, cc, settings)
-            if settings.host is None:
-                target = eml_path(pdf)
-                write_eml(message, target)
+            everyone = dedupe([*to, *cc])
+            if target := send_or_write(message, settings, pdf, everyone):
                 return (
                     f"e-mail to {self.mailing.to} written to {display_path(target)} "
                     "(no SMTP_HOST set: open it in a mail client to send it)"
                 )
-            everyone = dedupe([*to, *cc])
-            send(message, settings, everyone)
             return f"e-mailed to {', '.join(everyone)} via {settings.where}"
         except DeliveriesError as exc:  # the data and reports are in: say so, never the password
             text = str(exc).replace(settings.password, "***") if settings.password else str(exc)

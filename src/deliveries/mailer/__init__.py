@@ -39,6 +39,7 @@ _LAZY = {
     "read_dotenv": "settings",
     "eml_path": "transport",
     "send": "transport",
+    "send_or_write": "transport",
     "write_eml": "transport",
 }
 
@@ -74,6 +75,7 @@ __all__ = [
     "read_dotenv",
     "read_pdf",
     "send",
+    "send_or_write",
     "write_eml",
 ]
 

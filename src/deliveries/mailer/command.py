@@ -14,7 +14,7 @@ from ..errors import DeliveriesError, MailError
 from ..paths import display_path
 from .message import attachments, build_message, chart_png
 from .settings import Settings, dedupe, load_settings, parse_addresses
-from .transport import eml_path, send, write_eml
+from .transport import eml_path, send_or_write
 
 
 def email_report(
@@ -73,15 +73,12 @@ def email_report(
         recipients = dedupe(to_addresses + cc_addresses)
         if dry_run:
             print(dry_run_text(message, settings, eml_path(paths["pdf"])))
-        elif settings.host is None:
-            target = eml_path(paths["pdf"])
-            write_eml(message, target)
+        elif target := send_or_write(message, settings, paths["pdf"], recipients):
             print(
                 f"wrote {display_path(target)} (no SMTP_HOST set: open it in a mail "
                 "client to send it)"
             )
         else:
-            send(message, settings, recipients)
             print(f"sent {paths['pdf'].name} to {', '.join(recipients)} via {settings.where}")
         return 0
     except DeliveriesError as exc:

@@ -28,6 +28,19 @@ def write_eml(message: EmailMessage, target: Path) -> None:
     atomic.write_atomically(target, message.as_bytes(policy=policy.SMTP))
 
 
+def send_or_write(
+    message: EmailMessage, settings: Settings, pdf: Path, recipients: list[str]
+) -> Path | None:
+    """Send over SMTP or, without ``SMTP_HOST``, write the ``.eml`` beside the PDF: the
+    ``.eml``'s path, or None when the message was sent."""
+    if settings.host is None:
+        target = eml_path(pdf)
+        write_eml(message, target)
+        return target
+    send(message, settings, recipients)
+    return None
+
+
 def send(message: EmailMessage, settings: Settings, recipients: list[str]) -> None:
     """Send over SMTP: every recipient is accepted or nothing is sent."""
     payload = message.as_bytes(policy=policy.SMTP)

@@ -163,3 +163,44 @@ def test_a_report_chart_keeps_every_drawn_element(real_data):
 
     assert drawn(slim) == drawn(full) and drawn(slim)["text"] > 10  # text stays text
     assert sum(1 for _ in slim.iter()) < 0.7 * sum(1 for _ in full.iter())
+
+
+def _legend_collisions(fig: Figure) -> list[str]:
+    """What a legend covers: a point of a plotted line, or a bar (drawn with the Agg renderer)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    covered = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent(renderer)
+        for line in ax.get_lines():
+            points = np.column_stack([line.get_xdata(), line.get_ydata()]).astype(float)
+            points = ax.transData.transform(points[~np.isnan(points).any(axis=1)])
+            if any(box.contains(x, y) for x, y in points):
+                covered.append(f"line {line.get_label()}")
+        for patch in ax.patches:
+            extent = patch.get_window_extent(renderer)
+            if extent.width > 0 and extent.height > 0 and box.overlaps(extent):
+                covered.append(f"bar {patch.get_label()}")
+    return covered
+
+
+def test_no_legend_covers_a_bar_or_a_point_in_any_quarter(real_data):
+    table = metrics.quarterly_table(real_data)
+    covered = {}
+    for period in table.index[1:]:
+        quarter = f"{period.year}Q{period.quarter}"
+        summary = metrics.summarize(real_data, quarter)
+        for name, fig in (
+            ("quarter", plots.quarter_chart(table, summary)),
+            ("gap", plots.gap_chart(table, quarter)),
+        ):
+            if found := _legend_collisions(fig):
+                covered[f"{quarter} {name}"] = found
+    view = history.build(real_data)
+    if found := _legend_collisions(plots.gap_chart(view.table, window=None)):
+        covered["history gap"] = found
+    assert covered == {}

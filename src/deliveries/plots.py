@@ -55,6 +55,7 @@ RC = {
     "legend.frameon": False,
 }
 WIDTH, HEIGHT = 7.2, 3.0  # inches; fits an A4 or Letter column at 100%
+LEGEND_ROWS_SHARE = 0.13  # of a chart's axes height, per row of legend at the top (9 pt text)
 
 thousands = FuncFormatter(lambda value, _: f"{value:,.0f}")
 signed_percent = FuncFormatter(lambda value, _: f"{value:+.0f}%" if value else "0%")
@@ -124,6 +125,13 @@ def bar_series(
     ax.add_patch(patch)
     ax.autoscale_view()  # add_patch, unlike bar, leaves the view limits as they were
     return patch
+
+
+def _room_above(ax, share: float) -> None:
+    """Raise the top of the y axis so that the data keep out of the top ``share`` of the axes:
+    room for a legend there, which otherwise may sit on the line or the bars."""
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + (high - low) * share / (1 - share))
 
 
 def _year_ticks(ax, index: pd.Index) -> None:
@@ -223,8 +231,11 @@ def production_vs_deliveries(
         ax.set_ylabel("Vehicles")
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title(f"Production and deliveries per quarter, {_span(rows)}")
-        ax.legend(loc="upper left", ncols=2)
-        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0, top]]) * 1.32, 1))
+        ax.set_ylim(0, max(np.nanmax(np.r_[produced, delivered, [goal or 0, top]]) * 1.04, 1))
+        entries = len(ax.get_legend_handles_labels()[1])
+        columns = 2 if entries <= 4 else 3  # at most two rows above the bars
+        _room_above(ax, LEGEND_ROWS_SHARE * -(-entries // columns))
+        ax.legend(loc="upper left", ncols=columns)
         ax.grid(axis="x", visible=False)
     return fig
 
@@ -334,6 +345,7 @@ def gap_chart(table: pd.DataFrame, quarter: str | None = None, window: int | Non
         ax.set_ylabel("Vehicles")
         ax.yaxis.set_major_formatter(thousands)
         ax.set_title(f"Production minus deliveries (an inventory proxy), {_span(rows)}")
+        _room_above(ax, LEGEND_ROWS_SHARE * 2)
         ax.legend(loc="upper left")
         ax.grid(axis="x", visible=False)
     return fig

@@ -598,6 +598,21 @@ def test_ctrl_c_stops_a_watch_cleanly(edgar, work, run, monkeypatch):
     assert len(out) == 2  # the one "nothing new yet" line, then the stop
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_ctrl_c_in_a_watch_quiets_the_interpreter_unless_verbose(verbose, edgar, run, monkeypatch):
+    def interrupted(seconds):
+        raise KeyboardInterrupt
+
+    clock = FakeClock(datetime(2027, 1, 2, 9, 0))
+    fake_watch = functools.partial(update_module.watch, now=clock.now, sleep=interrupted)
+    monkeypatch.setattr(update_module, "watch", fake_watch)
+    monkeypatch.setenv("DEBUG", "1" if verbose else "0")  # the CLI's --verbose goes before "update"
+    hook = sys.unraisablehook
+    code, out, _ = run("--watch", "--every", "60")
+    assert code == 130 and out[-1].startswith("update: watch stopped (Ctrl-C)")
+    assert (sys.unraisablehook is hook) == verbose
+
+
 @pytest.mark.parametrize(
     "options, message",
     [

@@ -337,6 +337,7 @@ def run_update(args: argparse.Namespace) -> int:
         watch_for_release=args.watch,
         every=update.DEFAULT_EVERY if args.every is None else args.every,
         until=args.until,
+        verbose=is_verbose(args),
     )
 
 
@@ -356,11 +357,16 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     sys.stderr.write(f"warning: {message}\n")
 
 
+def is_verbose(args: argparse.Namespace) -> bool:
+    """``--verbose``, or ``DEBUG`` set to anything but 0."""
+    return args.verbose or os.environ.get("DEBUG", "") not in ("", "0")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    verbose = args.verbose or os.environ.get("DEBUG", "") not in ("", "0")
+    verbose = is_verbose(args)
     warnings.showwarning = _show_warning
     try:
         return COMMANDS[args.command](args)

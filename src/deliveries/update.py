@@ -437,10 +437,12 @@ def update_command(
     watch_for_release: bool = False,
     every: float = DEFAULT_EVERY,
     until: str | None = None,
+    verbose: bool = False,
 ) -> int:
     """``deliveries update [--watch]``: progress lines, then one summary line; exit code 0.
 
-    Ctrl-C during a watch is a clean stop (one line, exit code 130).
+    Ctrl-C during a watch is a clean stop (one line, exit code 130); ``verbose`` leaves the
+    interpreter's own messages about it alone, as the CLI does for any other command.
     """
     arguments = {"to": to, "cc": cc, "data": data, "out_root": out_root, "paper": paper}
     say = _say_now
@@ -448,7 +450,8 @@ def update_command(
         try:
             outcome = watch(every=every, until=until, say=say, **arguments)
         except KeyboardInterrupt:
-            quiet_after_interrupt()
+            if not verbose:
+                quiet_after_interrupt()
             say("update: watch stopped (Ctrl-C); nothing was left half-written")
             return EXIT_INTERRUPTED
     else:

@@ -22,9 +22,9 @@ def _socket_folders() -> set[str]:
 
 
 def test_a_kernel_that_exits_while_starting_is_one_error_with_its_last_words(tmp_path):
-    # The kernel runs "python -m ipykernel_launcher" in the report's folder, as jupyter_client
-    # launches it; a module of that name there stands in for a broken installation.
-    (tmp_path / "ipykernel_launcher.py").write_text(
+    # The kernel starts in the report's folder and imports ipykernel from the path, as
+    # jupyter_client's launcher does; a module of that name there stands in for a broken one.
+    (tmp_path / "ipykernel.py").write_text(
         "import sys\nsys.stderr.write('no kernel here\\n')\nsys.exit(3)\n"
     )
     before = _socket_folders()
@@ -84,3 +84,13 @@ def test_a_spawned_kernel_starts_before_jupyter_client_is_imported_and_runs_late
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["True", "False", "42"]
+
+
+def test_the_kernel_runs_without_the_debugger():
+    # Importing debugpy was ~0.1 s of the kernel's start-up; a report kernel is never debugged.
+    with kernel.KernelSession() as session:
+        loaded = "[name for name, module in sys.modules.items() if 'debugpy' in name and module]"
+        request = session.ask("import sys", loaded)
+        assert session.answer(request) == "[]"
+        request = session.ask("import pandas", "pandas.__name__")  # and imports still work
+        assert session.answer(request) == "'pandas'"

@@ -33,6 +33,14 @@ WARM_UP_SOURCE = (
     "del _importlib, _name\n"
     "import gc as _gc; _gc.freeze(); del _gc"
 )
+# How the kernel process is started: as ``python -m ipykernel_launcher`` (jupyter_client's way),
+# but without Jupyter's debugger. A report kernel is never debugged, and importing debugpy was
+# ~0.1 s of every kernel's start-up, which is on the critical path of a render (measured: in 20
+# alternating pairs the kernel was ready a median 0.08 s sooner).
+LAUNCHER_SOURCE = (
+    "import sys; sys.modules.setdefault('debugpy', None)\n"
+    "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
+)
 # Run before each further report in a kept kernel: an empty user namespace and default
 # matplotlib settings, as a fresh kernel has. Imported modules stay loaded: that is the saving.
 RESET_SOURCE = (
@@ -186,7 +194,7 @@ class KernelSession:
         self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)),
+                *(sys.executable, "-c", LAUNCHER_SOURCE, "-f", str(connection)),
                 "--HistoryManager.enabled=False",
             ],
             cwd=self.cwd,

@@ -448,7 +448,6 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
     assert update_module.recipients(None) == "desk@example.com"
     monkeypatch.delenv("SMTP_HOST", raising=False)
     mailing = update_module.plan_mailing(None, "cc@example.com")
-    mailing.check()
     assert (mailing.to, mailing.cc, mailing.settings.host) == (
         "desk@example.com",
         "cc@example.com",
@@ -483,12 +482,10 @@ def test_a_chart_the_kernel_could_not_draw_is_drawn_by_the_letter(tmp_path, monk
         failing = session.ask("raise RuntimeError('no chart')", "None")
         assert update_module._kernel_chart(session, failing) is None
     monkeypatch.setenv("SMTP_HOST", "")
-    mailing = update_module.Mailing("desk@example.com", None, "--to")
-    mailing.check()
-    letter = update_module._Letter("2019Q3", mailing)
+    mailing = update_module.plan_mailing("desk@example.com", None)
     pdf = tmp_path / "tesla-deliveries-2019Q3.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    assert "written to" in letter.deliver(pdf, data, None)
+    assert "written to" in mailing.deliver("2019Q3", pdf, data, None)
     eml = pdf.with_suffix(".eml").read_bytes()
     assert b"Content-Type: image/png" in eml and b"desk@example.com" in eml
 

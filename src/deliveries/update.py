@@ -82,26 +82,42 @@ class UpdateOutcome:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mailing:
-    """Who gets the quarter's PDF (``to`` came from ``option``), and how."""
+    """Who gets the quarter's PDF (``to`` and ``cc`` as given, and parsed), and how."""
 
     to: str
     cc: str | None
-    option: str
-    settings: Settings | None = None
-    to_addresses: list[Address] = field(default_factory=list)  # parsed by check()
-    cc_addresses: list[Address] = field(default_factory=list)
+    to_addresses: list[Address]
+    cc_addresses: list[Address]
+    settings: Settings
 
-    def check(self, environ: Mapping[str, str] | None = None) -> None:
-        """The addresses and the SMTP settings; a MailError before EDGAR is asked anything (the
-        settings module is light: the message module, which imports matplotlib, is not loaded).
-        """
-        from .mailer.settings import load_settings, parse_addresses
+    def deliver(self, quarter: str, pdf: Path, dataset, chart: tuple[bytes, str] | None) -> str:
+        """E-mail the quarter's PDF just rendered (with its paper size; without ``SMTP_HOST``,
+        write it as a ``.eml``); what was done, for the summary line. ``chart``: the one the
+        kernel drew (see :func:`render_new_quarter`); None: drawn here."""
+        from . import metrics
+        from .mailer import build_message, chart_png, send_or_write
+        from .mailer.settings import dedupe
 
-        self.to_addresses = parse_addresses(self.to, self.option)
-        self.cc_addresses = parse_addresses(self.cc, "--cc") if self.cc else []
-        self.settings = load_settings(environ)
+        settings, to, cc = self.settings, self.to_addresses, self.cc_addresses
+        try:
+            summary = metrics.summarize(dataset, quarter)
+            chart = chart or chart_png(dataset, summary)
+            message = build_message(summary, chart, pdf, to, cc, settings)
+            everyone = dedupe([*to, *cc])
+            if target := send_or_write(message, settings, pdf, everyone):
+                return (
+                    f"e-mail to {self.to} written to {display_path(target)} "
+                    "(no SMTP_HOST set: open it in a mail client to send it)"
+                )
+            return f"e-mailed to {', '.join(everyone)} via {settings.where}"
+        except DeliveriesError as exc:  # the data and reports are in: say so, never the password
+            text = str(exc).replace(settings.password, "***") if settings.password else str(exc)
+            raise type(exc)(
+                f"{quarter} was added and rendered, but the e-mail failed: {text}; send it "
+                f"with make email QUARTER={quarter} TO=..."
+            ) from None
 
 
 def _data_path(data: str | Path | None) -> Path:
@@ -179,15 +195,23 @@ def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str 
 def plan_mailing(
     to: str | None, cc: str | None, environ: Mapping[str, str] | None = None
 ) -> Mailing | None:
-    """Who gets the e-mail (None: nobody), its addresses and SMTP settings checked."""
+    """Who gets the e-mail (None: nobody), its addresses and SMTP settings checked: a
+    MailError before EDGAR is asked anything (the settings module is light: the message module,
+    which imports matplotlib, is not loaded)."""
+    from .mailer.settings import load_settings, parse_addresses
+
     mail_to = recipients(to, environ)
     if not mail_to:
         if cc:
             raise ParameterError(f"--cc needs --to (or {MAIL_TO_VARIABLE} in the environment/.env)")
         return None
-    mailing = Mailing(mail_to, cc, "--to" if to else MAIL_TO_VARIABLE)
-    mailing.check(environ)
-    return mailing
+    return Mailing(
+        mail_to,
+        cc,
+        parse_addresses(mail_to, "--to" if to else MAIL_TO_VARIABLE),
+        parse_addresses(cc, "--cc") if cc else [],
+        load_settings(environ),
+    )
 
 
 def update(
@@ -243,7 +267,6 @@ def update(
             f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
             f"{found.form} filed {found.filing_date.isoformat()}"
         )
-        letter = _Letter(found.quarter, mailing) if mailing else None
         with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
             ingest.write_addition(addition)
             kept = keep_release(found, data_path.parent)
@@ -253,11 +276,11 @@ def update(
             )
             dataset = render.load_data({"deliveries": str(data_path)})
             written, chart = render_new_quarter(
-                found.quarter, dataset, out_root, paper, session, with_chart=letter is not None
+                found.quarter, dataset, out_root, paper, session, with_chart=mailing is not None
             )
     outcome = UpdateOutcome(found.quarter, True, found.exhibit_url, written)
-    if letter:
-        outcome.mailed = letter.deliver(written[0], dataset, chart)
+    if mailing:
+        outcome.mailed = mailing.deliver(found.quarter, written[0], dataset, chart)
     return outcome
 
 
@@ -318,7 +341,7 @@ def render_new_quarter(
 
     def while_printing() -> None:
         if with_chart:
-            with contextlib.suppress(DeliveriesError):  # none: the letter draws it
+            with contextlib.suppress(DeliveriesError):  # none: the mailing draws it
                 meanwhile["chart"] = session.ask(*chart_request(dataset.paths, quarter))
         meanwhile["index"] = index.quarter_figures(dataset)
 
@@ -329,48 +352,13 @@ def render_new_quarter(
 
 
 def _kernel_chart(session: KernelSession, request: str) -> tuple[bytes, str] | None:
-    """The chart the kernel drew for ``request``; None if it failed (the letter then draws it)."""
+    """The chart the kernel drew for ``request``; None if it failed (the mailing then draws it)."""
     from .mailer.message import chart_from_answer
 
     try:
         return chart_from_answer(session.answer(request, timeout=CHART_TIMEOUT))
     except (DeliveriesError, ValueError):
         return None
-
-
-class _Letter:
-    """The e-mail with the quarter's PDF, sent (or, without ``SMTP_HOST``, written as a
-    ``.eml``). Uses the PDF just rendered, with its paper size, rather than rendering it again."""
-
-    def __init__(self, quarter: str, mailing: Mailing):
-        self.quarter, self.mailing = quarter, mailing
-
-    def deliver(self, pdf: Path, dataset, chart: tuple[bytes, str] | None = None) -> str:
-        """Compose, then send or write the message; what was done, for the summary line.
-        ``chart``: the one the kernel drew (see :func:`render_new_quarter`); None: drawn here."""
-        from . import metrics
-        from .mailer import build_message, chart_png, send_or_write
-        from .mailer.settings import dedupe
-
-        settings = self.mailing.settings
-        to, cc = self.mailing.to_addresses, self.mailing.cc_addresses
-        try:
-            summary = metrics.summarize(dataset, self.quarter)
-            chart = chart or chart_png(dataset, summary)
-            message = build_message(summary, chart, pdf, to, cc, settings)
-            everyone = dedupe([*to, *cc])
-            if target := send_or_write(message, settings, pdf, everyone):
-                return (
-                    f"e-mail to {self.mailing.to} written to {display_path(target)} "
-                    "(no SMTP_HOST set: open it in a mail client to send it)"
-                )
-            return f"e-mailed to {', '.join(everyone)} via {settings.where}"
-        except DeliveriesError as exc:  # the data and reports are in: say so, never the password
-            text = str(exc).replace(settings.password, "***") if settings.password else str(exc)
-            raise type(exc)(
-                f"{self.quarter} was added and rendered, but the e-mail failed: {text}; send it "
-                f"with make email QUARTER={self.quarter} TO=..."
-            ) from None
 
 
 def parse_until(text: str | None) -> clock_time | None:

@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = 1 if args.smoke else args.runs
     sys.path.insert(0, str(ROOT / "src"))
-    from deliveries import dataset
+    from deliveries.data import dataset
 
     all_quarters = dataset.load(ROOT / "data").quarters
     batch_quarters = ["2019Q2", "2019Q3"] if args.smoke else None

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import shutil
-import sys
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
-from deliveries import cli, dataset
+from deliveries.data import dataset
+from deliveries.patches.jsonschema import decline_iri_grammar
 
-# As the command does (cli.py explains): jsonschema's optional IRI grammar costs ~3 s per
-# process and checks nothing our notebooks use. The test process declines it too.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault(cli.RFC3987_MODULE, None)
+# As the command does (patches/jsonschema.py explains): jsonschema's optional IRI grammar costs
+# ~3 s per process and checks nothing our notebooks use. The test process declines it too.
+decline_iri_grammar()
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -106,6 +107,51 @@ def consensus_row(
     """One consensus.csv row; every cell can be replaced to make a good or a bad row."""
     cells = [quarter, provider, statistic, deliveries, low, high, approx, analysts, when]
     return ",".join([*cells, provider, url, "test row"])
+
+
+# --- a notebook like an executed report, for the exporters ---------------------------------
+
+REPORT_RESOURCES = {
+    "report": {
+        "title": "Q3 2019 & more",
+        "running_head": "Q3 2019",
+        "paper": "A4",
+        "rendered_on": "2026-11-27",
+    }
+}
+TINY_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+).decode()
+
+
+def report_like_notebook():
+    """Cells of every kind a report holds: markdown, HTML blocks with a chart, a table, a
+    stream, a PNG, a hidden cell and a cell tagged ``remove``."""
+    new = nbformat.v4
+    chart = '<figure class="chart"><img src="data:image/svg+xml;base64,PHN2Zy8+" alt="A chart"/>'
+    cells = [
+        new.new_markdown_cell("# Title\n\nSome *prose* with a [link](https://ir.tesla.com)."),
+        new.new_code_cell(
+            "x = 1",
+            outputs=[
+                new.new_output("display_data", data={"text/html": chart + "</figure>"}),
+                new.new_output(
+                    "execute_result",
+                    data={"text/html": "<table><tr><td>96,155</td></tr></table>"},
+                    execution_count=1,
+                ),
+            ],
+        ),
+        new.new_code_cell("print(1)", outputs=[new.new_output("stream", text="1\n")]),
+        new.new_code_cell(
+            "chart", outputs=[new.new_output("display_data", data={"image/png": TINY_PNG})]
+        ),
+        new.new_code_cell("hidden = 2", metadata={"tags": ["remove"]}),
+    ]
+    return new.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
 # --- two layers: fast unit tests and end-to-end tests ----------------------------------------

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from deliveries import atomic
+from deliveries import files as atomic
 
 
 def _interrupt_after(monkeypatch, name: str) -> None:

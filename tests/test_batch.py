@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from deliveries import batch, dataset, render
+from deliveries import config, render
 from deliveries.cli import main
-from deliveries.errors import OutputError
+from deliveries.data import dataset
+from deliveries.errors import OutputError, RenderError
+from deliveries.render import batch
 
 from .conftest import DATA_DIR
 
@@ -42,9 +44,9 @@ def built(tmp_path_factory):
 def test_every_quarter_history_and_index_are_rendered(built):
     _, out = built
     for quarter in QUARTERS:
-        for path in render.quarter_paths(out, quarter).values():
+        for path in config.quarter_paths(out, quarter).values():
             assert path.stat().st_size > 0, path
-    for path in render.history_paths(out).values():
+    for path in config.history_paths(out).values():
         assert path.stat().st_size > 0
     assert (out / "index.html").exists()
 
@@ -64,7 +66,7 @@ def test_index_links_every_report(built):
 
 def test_history_report_has_annual_totals_against_goals(built):
     _, out = built
-    text = " ".join(p.extract_text() for p in PdfReader(render.history_paths(out)["pdf"]).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(config.history_paths(out)["pdf"]).pages)
     assert "Annual totals against stated goals" in text
     assert "367,200" in text and "met" in text  # 63,000 + 95,200 + 97,000 + 112,000 vs 360,000
 
@@ -85,7 +87,7 @@ def test_rerun_with_nothing_changed_renders_nothing_and_starts_no_kernel(
 def test_batch_and_single_renders_are_identical(built, tmp_path):
     paths, out = built
     single = render.render_quarter("2019Q3", data_paths=paths, out_root=tmp_path)
-    in_batch = render.quarter_paths(out, "2019Q3")
+    in_batch = config.quarter_paths(out, "2019Q3")
     assert single["html"].read_text() == in_batch["html"].read_text()
     texts = [
         " ".join(p.extract_text() for p in PdfReader(f).pages)
@@ -98,7 +100,7 @@ def test_a_changed_row_rerenders_only_the_reports_it_affects(tmp_path, capsys):
     paths = small_data(tmp_path / "data")
     out = tmp_path / "report"
     assert batch.render_all(data_paths=paths, out_root=out, jobs=1) == 0
-    before = {q: render.quarter_paths(out, q)["pdf"].stat().st_mtime_ns for q in QUARTERS}
+    before = {q: config.quarter_paths(out, q)["pdf"].stat().st_mtime_ns for q in QUARTERS}
     table = paths["deliveries"]
     table.write_text(
         table.read_text()
@@ -108,10 +110,10 @@ def test_a_changed_row_rerenders_only_the_reports_it_affects(tmp_path, capsys):
     capsys.readouterr()
     assert batch.render_all(data_paths=paths, out_root=out, jobs=1) == 0
     assert "rendered 2, up to date 3" in capsys.readouterr().out  # 2019Q4 and the history
-    after = {q: render.quarter_paths(out, q)["pdf"].stat().st_mtime_ns for q in QUARTERS}
+    after = {q: config.quarter_paths(out, q)["pdf"].stat().st_mtime_ns for q in QUARTERS}
     assert [q for q in QUARTERS if after[q] != before[q]] == ["2019Q4"]
     assert (
-        "104,892" in PdfReader(render.quarter_paths(out, "2019Q4")["pdf"]).pages[0].extract_text()
+        "104,892" in PdfReader(config.quarter_paths(out, "2019Q4")["pdf"]).pages[0].extract_text()
     )
 
 
@@ -121,10 +123,10 @@ def test_a_failing_report_does_not_stop_the_batch(tmp_path, monkeypatch, capsys)
 
     def fail_2019q2(job, session=None):
         if job.name == "2019Q2":
-            raise render.RenderError("notebook cell 3 raised ValueError: boom")
+            raise RenderError("notebook cell 3 raised ValueError: boom")
         return real_run_job(job, session)
 
-    monkeypatch.setattr(render, "run_job", fail_2019q2)
+    monkeypatch.setattr(batch, "run_job", fail_2019q2)
     code = main(
         [
             "reports",
@@ -142,7 +144,7 @@ def test_a_failing_report_does_not_stop_the_batch(tmp_path, monkeypatch, capsys)
     assert code == 2
     assert "FAILED: notebook cell 3 raised ValueError: boom" in out
     assert "error: 2019Q2: notebook cell 3 raised ValueError: boom" in err
-    assert render.quarter_paths(tmp_path / "out", "2019Q1")["pdf"].exists()
+    assert config.quarter_paths(tmp_path / "out", "2019Q1")["pdf"].exists()
 
 
 def test_an_environment_failure_stops_the_batch_with_one_error(tmp_path, monkeypatch, capsys):
@@ -153,7 +155,7 @@ def test_an_environment_failure_stops_the_batch_with_one_error(tmp_path, monkeyp
         attempted.append(job.name)
         raise OutputError(f"cannot write {job.paths['pdf']}: no space left on the device")
 
-    monkeypatch.setattr(render, "run_job", disk_full)
+    monkeypatch.setattr(batch, "run_job", disk_full)
     monkeypatch.setattr(render.KernelSession, "start", lambda self: self)
     out = tmp_path / "out"
     code = main(["reports", "--jobs", "1", "--data", str(paths["deliveries"]), "--out", str(out)])

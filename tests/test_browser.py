@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from deliveries import dataset, render
+from deliveries import config, render
+from deliveries.data import dataset
 
 from .conftest import DATA_DIR
 
@@ -112,7 +113,7 @@ def site(tmp_path_factory):
     data = dataset.load(DATA_DIR)
     render.render_quarter("2019Q3", out_root=out)
     render.render_history(out_root=out)
-    from deliveries import index
+    from deliveries.pages import index
 
     index.write_index(data, out)
     return out
@@ -121,8 +122,8 @@ def site(tmp_path_factory):
 def pages(site: Path) -> dict[str, Path]:
     return {
         "index": site / "index.html",
-        "quarterly": render.quarter_paths(site, "2019Q3")["html"],
-        "history": render.history_paths(site)["html"],
+        "quarterly": config.quarter_paths(site, "2019Q3")["html"],
+        "history": config.history_paths(site)["html"],
     }
 
 
@@ -187,7 +188,7 @@ def visit(browser, path: Path, screenshot: Path | None = None) -> dict:
 
 def test_quarterly_report_loads_offline_without_errors(browser, site, tmp_path):
     shot = tmp_path / "first-screen.png"
-    seen = visit(browser, render.quarter_paths(site, "2019Q3")["html"], shot)
+    seen = visit(browser, config.quarter_paths(site, "2019Q3")["html"], shot)
     assert seen["blocked"] == [] and seen["failed"] == []
     assert seen["console_errors"] == []
     assert len(seen["images"]) == 4
@@ -203,7 +204,7 @@ def test_index_loads_offline_without_errors(browser, site):
 
 
 def test_history_loads_offline_without_errors(browser, site):
-    seen = visit(browser, render.history_paths(site)["html"])
+    seen = visit(browser, config.history_paths(site)["html"])
     assert seen["blocked"] == [] and seen["failed"] == [] and seen["console_errors"] == []
     assert len(seen["images"]) == 6  # five charts and the consensus surprise
 

@@ -136,7 +136,7 @@ def test_metrics_succeeds_for_every_quarter(capsys, real_data):
 
 
 def test_internal_errors_exit_1_without_traceback(capsys, monkeypatch):
-    from deliveries import metrics
+    from deliveries.analysis import metrics
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("bug")
@@ -276,15 +276,17 @@ def _probe(**changes: str | None) -> list[str]:
 
 
 def test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off():
-    defaults = _probe(DELIVERIES_SKIP_RFC3987=None, DELIVERIES_FAST_EXIT=None, MPLBACKEND=None)
+    defaults = _probe(DELIVERIES_PATCHES=None, DELIVERIES_FAST_EXIT=None, MPLBACKEND=None)
     assert defaults == ["rfc3987_syntax declined", "MPLBACKEND=Agg"]  # and no normal exit
-    opted_out = _probe(DELIVERIES_SKIP_RFC3987="0", DELIVERIES_FAST_EXIT="0", MPLBACKEND="pdf")
+    opted_out = _probe(
+        DELIVERIES_PATCHES="-jsonschema-iri", DELIVERIES_FAST_EXIT="0", MPLBACKEND="pdf"
+    )
     assert opted_out == ["loadable", "MPLBACKEND=pdf", "normal exit"]
 
 
 def test_importing_the_package_changes_nothing_process_wide():
     code = (
-        "import os, sys; import deliveries.render, deliveries.batch, deliveries.mailer; "
+        "import os, sys; import deliveries.render.batch, deliveries.delivery.mailer; "
         "print('rfc3987_syntax' in sys.modules, os.environ.get('MPLBACKEND'))"
     )
     result = subprocess.run(
@@ -322,7 +324,7 @@ def test_the_default_quarter_is_written_in_config_only():
 
 
 def test_ingest_is_called_with_explicit_arguments_when_available(monkeypatch, capsys):
-    from deliveries import ingest
+    from deliveries.sources import ingest
 
     calls = []
 

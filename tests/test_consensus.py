@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from deliveries import consensus, dataset, metrics
+from deliveries.analysis import metrics
+from deliveries.data import consensus, dataset
 from deliveries.errors import DataError, ParameterError
 
 from .conftest import consensus_row, write_consensus
@@ -332,7 +333,7 @@ def test_mean_before_median_then_the_first_in_the_file(data_copy):
 
 def test_provider_order():
     figures = [
-        consensus.Figure(name, "mean", 1000 + i, None, None, False, None, "R", "https://x.org", i)
+        consensus.Estimate(name, "mean", 1000 + i, None, None, False, None, "R", "https://x.org", i)
         for i, name in enumerate(reversed(consensus.PROVIDERS))
     ]
     order = []

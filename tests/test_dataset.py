@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deliveries import dataset
+from deliveries.data import dataset
 from deliveries.errors import DataError, ParameterError
 
 from .conftest import write_goals, write_table

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from deliveries.edgar import (
+from deliveries.errors import FetchError, ParameterError
+from deliveries.sources.edgar import (
     EdgarClient,
     EdgarSettings,
     RateLimiter,
     fetch_command,
     fetch_release,
 )
-from deliveries.edgar.client import retry_after_seconds
-from deliveries.edgar.finder import names_deliveries, quarter_end
-from deliveries.errors import FetchError, ParameterError
+from deliveries.sources.edgar.client import retry_after_seconds
+from deliveries.sources.edgar.finder import names_deliveries, quarter_end
 
 from .edgar_server import (
     AGENT,
@@ -399,7 +399,7 @@ def test_fetch_command_summary_and_json(edgar, tmp_path, monkeypatch, capsys):
 
 
 def test_generated_exhibits_read_like_releases():
-    from deliveries.ingest import parse_release
+    from deliveries.sources.ingest import parse_release
 
     parsed = parse_release(release_exhibit("2026Q1", date(2026, 4, 2)).decode())
     assert (parsed.quarter, parsed.release_date) == ("2026Q1", "2026-04-02")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deliveries import cli, render
+from deliveries import cli, config, render
 
 QUARTER = "2019Q3"
 SMTP_NAMES = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY")
@@ -158,7 +158,7 @@ def test_a_full_disk_keeps_the_previous_report_byte_for_byte(capsys, tmp_path, p
 
 
 def test_a_full_disk_refuses_the_eml_and_keeps_the_report(capsys, tmp_path, previous, monkeypatch):
-    pdf = render.quarter_paths(previous, QUARTER)["pdf"]
+    pdf = config.quarter_paths(previous, QUARTER)["pdf"]
     with small_disk(tmp_path / "disk", pdf.stat().st_size // 1024 + 32) as disk:
         copied = disk / pdf.name
         shutil.copy(pdf, copied)
@@ -180,7 +180,7 @@ def test_a_read_only_file_system_changes_nothing(capsys, tmp_path, previous, mon
     with read_only(source, tmp_path / "read-only") as out:
         before = tree(out)
         if command == "email":  # the report is there: what fails is writing the .eml
-            paths = render.quarter_paths(out, QUARTER)
+            paths = config.quarter_paths(out, QUARTER)
             monkeypatch.setattr(render, "ensure_quarter", lambda *a, **k: paths)
         code, err = cli_run(capsys, *COMMANDS[command], "--out", str(out))
         after = tree(out)

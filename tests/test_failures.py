@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from deliveries import dataset, render
+from deliveries import config, render
 from deliveries.cli import main
-from deliveries.errors import DataError, RenderError
+from deliveries.data import dataset
+from deliveries.errors import DataError, DataWarning, ParameterError, RenderError
 
 from .conftest import DATA_DIR, HEADER, ROOT, write_goals, write_table
 
@@ -55,7 +56,7 @@ def test_renamed_column(tmp_path):
 
 def test_extra_unknown_column_warns_and_continues(tmp_path):
     path = write_table(tmp_path, [ROW + ",x"], header=HEADER + ",comment")
-    with pytest.warns(dataset.DataWarning, match="ignoring unknown column.*'comment'"):
+    with pytest.warns(DataWarning, match="ignoring unknown column.*'comment'"):
         frame = dataset.load_deliveries(path)
     assert int(frame["delivered"].iloc[0]) == 95200
 
@@ -207,7 +208,7 @@ def previous(tmp_path_factory):
 
 
 def _unchanged(out: Path, good: dict) -> bool:
-    paths = render.quarter_paths(out, "2019Q3")
+    paths = config.quarter_paths(out, "2019Q3")
     return all(paths[ext].read_bytes() == good[ext] for ext in good)
 
 
@@ -277,7 +278,7 @@ def test_concurrent_renders_end_with_valid_files(tmp_path):
         _, err = process.communicate(timeout=180)
         assert process.returncode == 0, err
     for quarter in ("2019Q3", "2019Q2"):
-        paths = render.quarter_paths(tmp_path, quarter)
+        paths = config.quarter_paths(tmp_path, quarter)
         assert len(PdfReader(paths["pdf"]).pages) >= 1
         assert paths["html"].read_text().rstrip().endswith("</html>")
         json.loads(paths["ipynb"].read_text())
@@ -332,9 +333,9 @@ def test_parameters_are_written_as_literals(value):
 
 
 def test_parameters_of_the_wrong_type_or_name_are_refused():
-    with pytest.raises(render.ParameterError, match="no parameter 'colour'"):
+    with pytest.raises(ParameterError, match="no parameter 'colour'"):
         render.check_parameters(render.QUARTERLY_NOTEBOOK, {"colour": "red"})
-    with pytest.raises(render.ParameterError, match="quarter"):
+    with pytest.raises(ParameterError, match="quarter"):
         render.check_parameters(render.QUARTERLY_NOTEBOOK, {"quarter": 2019})
 
 
@@ -347,7 +348,7 @@ def test_debug_shows_the_traceback(capsys, monkeypatch, tmp_path):
 
 
 def test_characters_the_fonts_lack_are_spelled_out():
-    from deliveries import sections
+    from deliveries.pages import elements
 
-    assert sections.printable("nikkei ('3日')") == "nikkei ('3[U+65E5]')"
-    assert sections.data_text("<b>São Paulo – ok</b>") == "&lt;b&gt;São Paulo – ok&lt;/b&gt;"
+    assert elements.printable("nikkei ('3日')") == "nikkei ('3[U+65E5]')"
+    assert elements.data_text("<b>São Paulo – ok</b>") == "&lt;b&gt;São Paulo – ok&lt;/b&gt;"

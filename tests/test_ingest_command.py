@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deliveries import dataset
 from deliveries.cli import main
+from deliveries.data import dataset
 
-from .conftest import expected_rows, plain
+from .conftest import DATA_DIR, expected_rows, plain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
-DATA = dataset.REPO_ROOT / "data"
+DATA = DATA_DIR
 RELEASES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 COMPARED = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
 

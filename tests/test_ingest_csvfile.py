@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from deliveries import dataset
 from deliveries.cli import main
 from deliveries.errors import IngestError, OutputError
-from deliveries.ingest import (
+from deliveries.sources.ingest import (
     Addition,
     ParsedRelease,
     ReleaseRow,
@@ -25,8 +24,10 @@ from deliveries.ingest import (
     write_addition,
 )
 
+from .conftest import DATA_DIR
+
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
-DATA = dataset.REPO_ROOT / "data"
+DATA = DATA_DIR
 NEW_QUARTER = "2030Q1"
 
 

@@ -12,16 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from deliveries import dataset
 from deliveries.errors import IngestError
-from deliveries.ingest import parse_release, read_release
-from deliveries.ingest.dates import release_date_candidates
+from deliveries.sources.ingest import parse_release, read_release
+from deliveries.sources.ingest.dates import release_date_candidates
 
-from .conftest import expected_rows
+from .conftest import DATA_DIR, expected_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "releases"
 COPIES = FIXTURES / "copies"  # other sites' copies of a release: <quarter>-<site>.txt
-DATA = dataset.REPO_ROOT / "data"
+DATA = DATA_DIR
 RELEASES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 COMPARED = ["model_line", "produced", "delivered", "lease_pct", "delivered_approx"]
 

@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from deliveries import cli, mailer, render
+from deliveries import cli, config, render
+from deliveries.delivery import mailer
 from deliveries.errors import DeliveriesError, MailError
 
 QUARTER = "2019Q3"
@@ -47,7 +48,7 @@ def report_root(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def pdf(report_root) -> Path:
-    return render.quarter_paths(report_root, QUARTER)["pdf"]
+    return config.quarter_paths(report_root, QUARTER)["pdf"]
 
 
 @pytest.fixture(autouse=True)
@@ -223,7 +224,7 @@ def snapshot(report_root: Path) -> dict[str, tuple[bytes, int]]:
     """Bytes and modification time of each report file."""
     return {
         ext: (path.read_bytes(), path.stat().st_mtime_ns)
-        for ext, path in render.quarter_paths(report_root, QUARTER).items()
+        for ext, path in config.quarter_paths(report_root, QUARTER).items()
     }
 
 
@@ -486,7 +487,7 @@ def test_the_password_appears_nowhere(
     captured = capsys.readouterr()
     assert PASSWORD not in captured.out + captured.err
     assert "refused the login" in captured.err
-    files = [pdf.with_suffix(".eml"), *render.quarter_paths(report_root, QUARTER).values()]
+    files = [pdf.with_suffix(".eml"), *config.quarter_paths(report_root, QUARTER).values()]
     for path in files:
         assert PASSWORD.encode() not in path.read_bytes(), path
     assert PASSWORD.encode() not in recorder.messages[0].content

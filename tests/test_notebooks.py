@@ -18,7 +18,9 @@ import pytest
 from nbclient import NotebookClient
 
 import deliveries
-from deliveries import explore, metrics, narrative, sections
+from deliveries.analysis import metrics
+from deliveries.pages import explore, quarterly
+from deliveries.writing import narrative
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -152,11 +154,11 @@ def test_quarterly_report_run_by_hand_matches_make_report(real_data, tmp_path):
     # A person opening the notebook runs it from wherever they are: not the repository root.
     nb = execute(ROOT / "notebooks" / "quarterly_report.ipynb", cwd=tmp_path)
     summary = metrics.summarize(real_data, "2019Q3")
-    headline_html = html_output(nb, "sections.headline_block(summary)")
+    headline_html = html_output(nb, "quarterly.headline_block(summary)")
     headline = html.unescape(re.sub(r"<[^>]+>", "", headline_html))
     assert headline == narrative.headline(summary)
-    kpis = html_output(nb, "sections.kpi_table(summary, data)")
-    assert kpis == sections.kpi_table(summary, real_data)
+    kpis = html_output(nb, "quarterly.kpi_table(summary, data)")
+    assert kpis == quarterly.kpi_table(summary, real_data)
 
 
 # --- the explorer ---------------------------------------------------------------------------
@@ -166,8 +168,8 @@ def test_explorer_shows_the_report_headline_for_2019q3(real_data):
     headline, kpis, chart = explore.quarter_sections(real_data, "2019Q3")
     assert "96,155" in headline
     assert "3,000 short of the 100,000 goal" in headline
-    assert headline == sections.headline_block(metrics.summarize(real_data, "2019Q3"))
-    assert kpis == sections.kpi_table(metrics.summarize(real_data, "2019Q3"), real_data)
+    assert headline == quarterly.headline_block(metrics.summarize(real_data, "2019Q3"))
+    assert kpis == quarterly.kpi_table(metrics.summarize(real_data, "2019Q3"), real_data)
     assert chart.startswith('<figure class="chart">')
 
 

@@ -17,7 +17,8 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from deliveries import blocks, history, metrics, plots
+from deliveries.analysis import metrics, series
+from deliveries.pages import elements, plots
 
 
 @pytest.mark.parametrize("backend", ["svg", "pdf"])
@@ -25,7 +26,7 @@ def test_importing_plots_leaves_the_backend_alone(backend):
     code = (
         "import matplotlib\n"
         f"matplotlib.use({backend!r})\n"
-        "import deliveries.plots, deliveries.sections, deliveries.history_sections\n"
+        "import deliveries.pages.plots, deliveries.pages.quarterly, deliveries.pages.history\n"
         "print(matplotlib.get_backend())"
     )
     result = subprocess.run(
@@ -35,7 +36,7 @@ def test_importing_plots_leaves_the_backend_alone(backend):
 
 
 def test_importing_plots_keeps_the_backend_chosen_by_the_environment():
-    code = "import deliveries.plots, matplotlib\nprint(matplotlib.get_backend())"
+    code = "import deliveries.pages.plots, matplotlib\nprint(matplotlib.get_backend())"
     env = {**os.environ, "MPLBACKEND": "svg"}
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
@@ -46,15 +47,15 @@ def test_importing_plots_keeps_the_backend_chosen_by_the_environment():
 def test_figure_title_uses_the_public_suptitle():
     fig = Figure()
     fig.suptitle("Growth")
-    assert blocks.figure_title(fig) == "Growth"
+    assert elements.figure_title(fig) == "Growth"
     fig = Figure()
     fig.subplots().set_title("Axes title", loc="left")
-    assert blocks.figure_title(fig) == "Axes title"
+    assert elements.figure_title(fig) == "Axes title"
 
 
 def test_chart_styles_do_not_leak(real_data):
     before = dict(matplotlib.rcParams)
-    plots.growth_chart(metrics.quarterly_table(real_data), "2019Q3")
+    plots.growth_chart(series.quarterly_table(real_data), "2019Q3")
     assert dict(matplotlib.rcParams) == before
 
 
@@ -70,18 +71,18 @@ def segments(patch) -> dict[float, tuple[float, float]]:
 
 
 def test_model_mix_lines_have_distinct_colours_that_separate_in_grayscale(real_data):
-    lines = history.build(real_data).lines
+    lines = series.build(real_data).lines
     fig = plots.model_mix(lines, window=None)
     ax = fig.axes[0]
-    colours = {series.get_label(): series.get_facecolor() for series in ax.patches}
+    colours = {shape.get_label(): shape.get_facecolor() for shape in ax.patches}
     assert {"Model S", "Model X", "Model S/X", "Model 3", "Model 3/Y"} <= set(colours)
     assert len(set(colours.values())) == len(colours), colours
     # Segments stacked on each other in the same quarter differ clearly in lightness.
     stacks: dict[float, list] = {}
-    for series in ax.patches:
-        for centre, (bottom, top) in segments(series).items():
+    for shape in ax.patches:
+        for centre, (bottom, top) in segments(shape).items():
             assert top > bottom
-            stacks.setdefault(centre, []).append((bottom, series.get_label()))
+            stacks.setdefault(centre, []).append((bottom, shape.get_label()))
     assert len(stacks) == len(lines["period"].unique())  # every quarter has its bar
     for stack in stacks.values():
         names = [name for _, name in sorted(stack)]
@@ -104,7 +105,7 @@ def test_a_bar_series_is_one_shape_with_the_bars_of_ax_bar():
 
 
 def test_long_charts_have_a_tick_per_year_short_ones_per_quarter(real_data):
-    table = metrics.quarterly_table(real_data)
+    table = series.quarterly_table(real_data)
     ax = plots.history_chart(table).axes[0]
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == [str(year) for year in range(2016, 2027)]
@@ -113,17 +114,17 @@ def test_long_charts_have_a_tick_per_year_short_ones_per_quarter(real_data):
 
 
 def test_annual_chart_tells_derived_goals_apart(real_data):
-    fig = plots.annual_vs_goal(history.build(real_data).annual)
+    fig = plots.annual_vs_goal(series.build(real_data).annual)
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "Goal derived from a growth rate" in labels
-    plain = plots.annual_vs_goal(metrics.annual_table(real_data))
+    plain = plots.annual_vs_goal(series.annual_table(real_data))
     assert "Goal derived from a growth rate" not in [
         text.get_text() for text in plain.axes[0].get_legend().get_texts()
     ]
 
 
 def test_the_surprise_chart_without_any_consensus_is_an_empty_frame(real_data):
-    empty = metrics.consensus_table(real_data).iloc[0:0]
+    empty = series.consensus_table(real_data).iloc[0:0]
     fig = plots.consensus_surprise_chart(empty)
     assert "none reported" in fig.axes[0].get_title(loc="left")
     assert not fig.axes[0].patches
@@ -139,7 +140,7 @@ def test_slim_svg_drops_only_naming_groups_and_metadata():
         '  <g id="xtick_2"/>\n  <g clip-path="url(#p1)">\n   <text>a &lt;g&gt; b</text>\n'
         "  </g>\n  <g>\n   <use/>\n  </g>\n </g>\n</svg>"
     )
-    slim = blocks.slim_svg(svg)
+    slim = elements.slim_svg(svg)
     ElementTree.fromstring(slim)  # still well-formed
     assert "metadata" not in slim and 'id="xtick' not in slim and 'id="figure_1"' not in slim
     assert '<g clip-path="url(#p1)">' in slim and "<g>" in slim  # groups that do something stay
@@ -148,12 +149,12 @@ def test_slim_svg_drops_only_naming_groups_and_metadata():
 
 
 def test_a_report_chart_keeps_every_drawn_element(real_data):
-    fig = plots.history_chart(metrics.quarterly_table(real_data))
+    fig = plots.history_chart(series.quarterly_table(real_data))
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg")
     full = ElementTree.fromstring(buffer.getvalue())
-    html = blocks.chart(fig)
+    html = elements.chart(fig)
     encoded = re.search(r'base64,([A-Za-z0-9+/=]+)"', html).group(1)
     slim = ElementTree.fromstring(base64.b64decode(encoded))
 
@@ -189,7 +190,7 @@ def _legend_collisions(fig: Figure) -> list[str]:
 
 
 def test_no_legend_covers_a_bar_or_a_point_in_any_quarter(real_data):
-    table = metrics.quarterly_table(real_data)
+    table = series.quarterly_table(real_data)
     covered = {}
     for period in table.index[1:]:
         quarter = f"{period.year}Q{period.quarter}"
@@ -200,7 +201,7 @@ def test_no_legend_covers_a_bar_or_a_point_in_any_quarter(real_data):
         ):
             if found := _legend_collisions(fig):
                 covered[f"{quarter} {name}"] = found
-    view = history.build(real_data)
+    view = series.build(real_data)
     if found := _legend_collisions(plots.gap_chart(view.table, window=None)):
         covered["history gap"] = found
     assert covered == {}

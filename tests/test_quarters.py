@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from deliveries import config, quarters
+from deliveries import config
+from deliveries.data import quarters
 from deliveries.errors import ParameterError
 
 
@@ -40,7 +41,7 @@ def test_latest_is_the_config_word():
 
 
 def test_latest_works_for_the_metrics(real_data):
-    from deliveries import metrics
+    from deliveries.analysis import metrics
 
     assert metrics.summarize(real_data, "latest").quarter == "2026Q3"
 

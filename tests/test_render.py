@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 
 import pytest
@@ -10,7 +9,6 @@ from pypdf import PdfReader
 
 from deliveries import config, render
 from deliveries.cli import main
-from deliveries.render import parameters
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +81,7 @@ def test_pdf_is_small_and_short(rendered):
 def test_html_has_no_code_prompts_or_external_references(rendered):
     html = rendered[1]["html"].read_text()
     assert "In&nbsp;[" not in html and "Out[" not in html
-    assert "import deliveries" not in html and "sections.kpi_table" not in html
+    assert "import deliveries" not in html and "quarterly.kpi_table" not in html
     assert not re.search(r"<script", html, re.I)
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html.split("<main>")[0])
     for match in re.finditer(r"""<(img|link|script)[^>]+(src|href)=["']([^"']+)""", html):
@@ -121,37 +119,6 @@ def test_a4_is_the_default(rendered):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
 
 
-# --- papermill: the private fast path must keep agreeing with the public one -----------------
-
-
-@pytest.mark.parametrize("notebook", [render.QUARTERLY_NOTEBOOK, render.HISTORY_NOTEBOOK])
-def test_private_and_public_parameter_readers_agree(notebook):
-    fast = parameters.inferred_parameters_fast(notebook)
-    assert fast is not None, "papermill.inspection._infer_parameters is gone or changed shape"
-    assert fast == parameters.inferred_parameters_public(notebook)
-    assert render.notebook_parameters(notebook) == fast
-    assert "quarter" in fast or "start" in fast
-
-
-def test_the_private_function_still_has_the_signature_we_call():
-    from papermill.inspection import _infer_parameters
-
-    assert list(inspect.signature(_infer_parameters).parameters)[:1] == ["nb"]
-
-
-def test_without_the_private_function_the_public_path_is_used(monkeypatch):
-    expected = render.notebook_parameters(render.QUARTERLY_NOTEBOOK)
-    monkeypatch.setattr(parameters, "private_inferrer", lambda: None)
-    assert parameters.inferred_parameters_fast(render.QUARTERLY_NOTEBOOK) is None
-    assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
-
-    def changed_shape(nb, *, kernel):  # a future papermill asking for more
-        raise AssertionError("not reached")
-
-    monkeypatch.setattr(parameters, "private_inferrer", lambda: changed_shape)
-    assert render.notebook_parameters(render.QUARTERLY_NOTEBOOK) == expected
-
-
 # --- the package's layout ---------------------------------------------------------------------
 
 
@@ -163,11 +130,8 @@ def test_every_name_used_elsewhere_is_exported_by_the_package():
         "run_job",
         "quarter_job",
         "history_job",
-        "quarter_paths",
-        "history_paths",
         "is_up_to_date",
         "load_data",
-        "default_out_root",
         "KernelSession",
         "Job",
         "QUARTERLY_NOTEBOOK",
@@ -175,14 +139,12 @@ def test_every_name_used_elsewhere_is_exported_by_the_package():
         "check_parameters",
         "notebook_parameters",
         "parameterize",
-        "ParameterError",
-        "RenderError",
     ):
         assert hasattr(render, name), name
 
 
 def test_the_report_folder_comes_from_config(monkeypatch, tmp_path):
     monkeypatch.setenv(config.REPORT_DIR_VARIABLE, str(tmp_path))
-    assert render.default_out_root() == tmp_path
+    assert config.report_dir() == tmp_path
     monkeypatch.delenv(config.REPORT_DIR_VARIABLE)
-    assert render.default_out_root() == config.report_dir()
+    assert config.report_dir() == config.report_dir()

@@ -10,21 +10,15 @@ from __future__ import annotations
 import pytest
 from matplotlib.colors import to_hex
 
-from deliveries import (
-    dataset,
-    explore,
-    history,
-    history_sections,
-    index,
-    metrics,
-    narrative,
-    plots,
-    sections,
-)
-from deliveries import wording as say
-from deliveries.consensus import PROVIDERS
-from deliveries.mailer import message
+from deliveries.analysis import metrics, series
+from deliveries.data import dataset
+from deliveries.data.consensus import PROVIDERS
+from deliveries.delivery.mailer import message
+from deliveries.pages import explore, index, plots, quarterly
+from deliveries.pages import history as history_sections
 from deliveries.render import jobs, parameters
+from deliveries.writing import narrative
+from deliveries.writing import wording as say
 
 from .conftest import consensus_row, write_consensus
 
@@ -88,7 +82,7 @@ def test_a_quarter_without_consensus_says_so_in_one_line(real_data, quarter, nam
     assert narrative.consensus_sentence(summary) == (
         f"No analysts' consensus is available for {name}."
     )
-    assert "none reported" in sections.kpi_table(summary, real_data)
+    assert "none reported" in quarterly.kpi_table(summary, real_data)
     assert message.default_subject(summary).endswith(" delivered")
 
 
@@ -106,7 +100,7 @@ def test_a_range_only_quarter_has_a_spread_but_no_headline(data_copy):
     text = narrative.consensus_sentence(summary)
     assert text.startswith("Analysts' estimates were reported only as a range, 95,000 to 100,000")
     assert text.endswith("deliveries fell within it.")
-    table = sections.kpi_table(summary)
+    table = quarterly.kpi_table(summary)
     assert "ranges only" in table and "spread 95,000\u2013100,000 (1 figure)" in table
     assert message.default_subject(summary).endswith(" delivered")
 
@@ -132,7 +126,7 @@ def test_unnamed_providers_read_plainly():
 
 
 def test_kpi_table_has_the_consensus_rows(q3, real_data):
-    table = sections.kpi_table(q3, real_data)
+    table = quarterly.kpi_table(q3, real_data)
     for text in (
         "<th>Consensus (FactSet)</th><td>99,000</td>",
         "spread 94,422\u201399,000 (6 figures)",
@@ -143,7 +137,7 @@ def test_kpi_table_has_the_consensus_rows(q3, real_data):
 
 
 def test_sources_list_every_figure_with_its_row_and_link(q3, real_data):
-    html = sections.sources_table(q3, real_data)
+    html = quarterly.sources_table(q3, real_data)
     for number in range(14, 20):
         assert f"data/<wbr>consensus.csv, row {number}" in html  # breaks after the folder only
     assert html.count("<th>Consensus</th>") == 6
@@ -154,14 +148,14 @@ def test_sources_list_every_figure_with_its_row_and_link(q3, real_data):
 
 def test_a_given_figure_is_cited_as_a_report_parameter(real_data):
     summary = metrics.summarize(real_data, "2019Q3", consensus=100_000)
-    html = sections.sources_table(summary, real_data)
+    html = quarterly.sources_table(summary, real_data)
     assert "report parameter" in html and "given on the command line" in html
     assert "100,000, given for this report (the headline)" in html
     assert html.count("<th>Consensus</th>") == 7
 
 
 def test_methods_explain_the_rule_with_the_providers_in_order(q3, real_data):
-    html = sections.methods(q3, real_data)
+    html = quarterly.methods(q3, real_data)
     assert "Choosing the headline consensus" in html
     named = [*PROVIDERS[:-2], "then other compilers", "compiler the report does not name"]
     assert PROVIDERS[-2:] == ("other", "unspecified")
@@ -171,7 +165,7 @@ def test_methods_explain_the_rule_with_the_providers_in_order(q3, real_data):
 
 
 def test_the_chart_marks_the_consensus_and_its_spread(q3, real_data):
-    table = metrics.quarterly_table(real_data)
+    table = series.quarterly_table(real_data)
     spread = (q3.consensus_low, q3.consensus_high)
     fig = plots.production_vs_deliveries(table, "2019Q3", 100_000, consensus=99_000, spread=spread)
     ax = fig.axes[0]
@@ -189,10 +183,10 @@ def test_history_counts_beats_and_misses(real_data):
     # 2019: Q1 FactSet 76,000 vs ~63,000 (miss), Q2 Bloomberg 87,749 vs ~95,200 (beat),
     # Q3 FactSet 99,000 vs ~97,000 (miss), Q4 FactSet 106,000 vs ~112,000 (beat).
     record = history_sections.consensus_record(
-        history.build(real_data, "2019Q1", "2019Q4").consensus
+        series.build(real_data, "2019Q1", "2019Q4").consensus
     )
     assert (record.quarters, record.beats, record.misses, record.matches) == (4, 2, 2, 0)
-    everything = history.build(real_data)
+    everything = series.build(real_data)
     record = history_sections.consensus_record(everything.consensus)
     assert (record.quarters, record.beats, record.misses) == (33, 15, 18)
     assert record.within_band == ["2017Q4"]
@@ -203,21 +197,21 @@ def test_history_counts_beats_and_misses(real_data):
 
 def test_largest_misses_table(real_data):
     # 2025Q1: 336,681 - FactSet 408,000 = -71,319 = -17.48%; 2019Q1: ~63,000 - 76,000 = -17.1%.
-    html = history_sections.largest_misses(history.build(real_data).consensus)
+    html = history_sections.largest_misses(series.build(real_data).consensus)
     assert html.index("Q1 2025") < html.index("Q1 2019") < html.index("Q1 2024")
     assert "\u221271,319" in html and "\u221217.5%" in html and "~\u221213,000" in html
     assert html.count("<tr>") == 1 + history_sections.LARGEST_MISSES
 
 
 def test_history_without_consensus_says_so(real_data, data_copy):
-    view = history.build(real_data, "2026Q1", "2026Q3")
+    view = series.build(real_data, "2026Q1", "2026Q3")
     assert "No analysts' consensus is available" in history_sections.consensus_summary(view)
     assert "<img" not in history_sections.consensus_section(view)
     (data_copy / "consensus.csv").unlink()  # a data set without the optional table
-    bare = history.build(dataset.load(data_copy))
+    bare = series.build(dataset.load(data_copy))
     section = history_sections.consensus_section(bare)
     assert "No analysts' consensus is available" in section and "<table" not in section
-    with_figures = history_sections.consensus_section(history.build(real_data))
+    with_figures = history_sections.consensus_section(series.build(real_data))
     assert with_figures.count("<img") == 1 and "Largest misses" in with_figures
 
 
@@ -227,7 +221,7 @@ def luminance(colour: str) -> float:
 
 
 def test_surprise_chart_reads_in_grayscale(real_data):
-    fig = plots.consensus_surprise_chart(history.build(real_data, "2019Q1", "2019Q4").consensus)
+    fig = plots.consensus_surprise_chart(series.build(real_data, "2019Q1", "2019Q4").consensus)
     bars = [p for p in fig.axes[0].patches if p.get_height() != 0]
     colours = {round(p.get_height(), 1): to_hex(p.get_facecolor()) for p in bars}
     beat, miss = plots.PRODUCED, plots.DELIVERED

@@ -18,10 +18,12 @@ from unittest.mock import ANY
 
 import pytest
 
-from deliveries import cli, dataset, metrics, render
-from deliveries import update as update_module
+from deliveries import cli, render
+from deliveries.analysis import metrics
+from deliveries.data import dataset
+from deliveries.delivery import update as update_module
+from deliveries.delivery.mailer.message import chart_from_answer, chart_png, chart_request
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
-from deliveries.mailer.message import chart_from_answer, chart_png, chart_request
 from deliveries.render.kernel import KernelSession
 
 from .conftest import DATA_DIR, ROOT
@@ -236,7 +238,7 @@ def test_a_poll_with_nothing_new_loads_no_heavy_library(edgar, work):
     (the recipients are checked, by the mailer's light settings module)."""
     data = str(work / "data" / "production_deliveries.csv")
     heavy = ("pandas", "matplotlib", "jupyter_client", "nbconvert", "weasyprint", "papermill")
-    heavy += ("deliveries.mailer.message",)
+    heavy += ("deliveries.delivery.mailer.message",)
     code = (
         "import sys\n"
         "from deliveries import cli\n"

@@ -8,9 +8,13 @@ import re
 
 import pandas as pd
 
-from deliveries import explore, history, history_sections, index, metrics, narrative, sections
-from deliveries import wording as say
-from deliveries.provenance import goal_provenance, release_provenance
+from deliveries.analysis import metrics, series
+from deliveries.data import goals
+from deliveries.pages import explore, index, quarterly
+from deliveries.pages import history as history_sections
+from deliveries.writing import narrative
+from deliveries.writing import wording as say
+from deliveries.writing.provenance import goal_provenance, release_provenance
 
 # --- one wording for each figure ------------------------------------------------------------
 
@@ -33,7 +37,7 @@ def test_shortfall_band_is_worded_once_for_table_and_sentence(real_data):
     assert "allowing for Tesla's \u00b10.5% caveat the shortfall is 2,515 to 3,485" in (
         narrative.goal_sentence(summary)
     )
-    assert "\u00b10.5% range: 2,515 to 3,485</td>" in sections.kpi_table(summary)
+    assert "\u00b10.5% range: 2,515 to 3,485</td>" in quarterly.kpi_table(summary)
 
 
 def test_the_consensus_is_worded_once_for_table_sentence_and_mail(real_data):
@@ -52,9 +56,10 @@ def test_the_consensus_is_worded_once_for_table_sentence_and_mail(real_data):
 def test_no_module_but_wording_writes_a_quarter_name_itself():
     from pathlib import Path
 
-    package = Path(say.__file__).parent
-    for module in ("narrative", "sections", "history_sections", "index", "explore", "plots"):
-        source = (package / f"{module}.py").read_text(encoding="utf-8")
+    package = Path(say.__file__).parents[1]
+    own = {Path(say.__file__), package / "data" / "quarters.py"}
+    for module in sorted(set(package.rglob("*.py")) - own):
+        source = module.read_text(encoding="utf-8")
         assert "quarters.display" not in source, module
         assert 'f"Q{' not in source, module
 
@@ -68,23 +73,23 @@ def goal_row(real_data, period: str, metric: str = "deliveries") -> pd.Series:
 
 
 def test_derived_goals_are_recognised_with_their_statement(real_data):
-    assert say.derived_statement(goal_row(real_data, "2021")["quote"]) == "50% growth"
-    assert say.derived_statement(goal_row(real_data, "2025")["quote"]) == "20\u201330% growth"
-    assert say.derived_statement(goal_row(real_data, "2019")["quote"]) is None
-    assert say.derived_statement(goal_row(real_data, "2019Q3")["quote"]) is None
+    assert goals.derived_statement(goal_row(real_data, "2021")["quote"]) == "50% growth"
+    assert goals.derived_statement(goal_row(real_data, "2025")["quote"]) == "20\u201330% growth"
+    assert goals.derived_statement(goal_row(real_data, "2019")["quote"]) is None
+    assert goals.derived_statement(goal_row(real_data, "2019Q3")["quote"]) is None
 
 
 def test_year_to_date_marks_a_derived_annual_goal(real_data):
     summary = metrics.summarize(real_data, "2021Q2")
-    text = sections.year_to_date_block(summary, real_data)
+    text = quarterly.year_to_date_block(summary, real_data)
     assert "The annual goal is 749,325 (derived from a statement of 50% growth" in text
     assert "Tesla gave no unit count" in text
-    stated = sections.year_to_date_block(metrics.summarize(real_data, "2019Q3"), real_data)
+    stated = quarterly.year_to_date_block(metrics.summarize(real_data, "2019Q3"), real_data)
     assert "derived" not in stated and "360,000\u2013400,000" in stated
 
 
 def test_history_annual_table_marks_derived_goals(real_data):
-    table = history_sections.history_table(history.build(real_data).annual)
+    table = history_sections.history_table(series.build(real_data).annual)
     row_2021 = re.search(r"<tr><th>2021</th>.*?</tr>", table).group(0)
     row_2025 = re.search(r"<tr><th>2025</th>.*?</tr>", table).group(0)
     row_2019 = re.search(r"<tr><th>2019</th>.*?</tr>", table).group(0)
@@ -95,7 +100,7 @@ def test_history_annual_table_marks_derived_goals(real_data):
 
 
 def test_sources_table_explains_a_derived_goal(real_data):
-    html = sections.methods(metrics.summarize(real_data, "2021Q2"), real_data)
+    html = quarterly.methods(metrics.summarize(real_data, "2021Q2"), real_data)
     assert "Derived from a statement of 50% growth, not a unit count Tesla gave." in html
 
 
@@ -110,9 +115,9 @@ def with_derived_quarter_goal(real_data):
 def test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal(real_data, tmp_path):
     data = with_derived_quarter_goal(real_data)
     summary = metrics.summarize(data, "2019Q3")
-    kpis = sections.kpi_table(summary, data)
+    kpis = quarterly.kpi_table(summary, data)
     assert "<td>100,000 (derived)</td>" in kpis and "Q3 2019: 5% growth" in kpis
-    assert "<td>100,000</td>" in sections.kpi_table(summary, real_data)
+    assert "<td>100,000</td>" in quarterly.kpi_table(summary, real_data)
     page = index.build_index(data, tmp_path)
     assert "<td>100,000 (derived)</td>" in page and "Q3 2019: 5% growth" in page
     assert "(derived)" not in index.build_index(real_data, tmp_path)
@@ -174,7 +179,7 @@ def test_every_real_row_gets_a_reader_facing_line(real_data):
 
 
 def test_sources_table_shows_provenance_not_working_notes(real_data):
-    html = sections.methods(metrics.summarize(real_data, "2019Q3"), real_data)
+    html = quarterly.methods(metrics.summarize(real_data, "2019Q3"), real_data)
     assert "seen in:" not in html and "NOTE:" not in html
     assert "News copies (evsector.com); release date not confirmed" in html
     assert "SEC filing (8-K exhibit 99.1)" in html

@@ -17,8 +17,15 @@ The public API, what the notebooks use (``from deliveries import load, summarize
   stated as a unit count or derived from a growth statement.
 - ``quarter_explorer(dataset, quarter=None, goal=None)``: widgets to pick a quarter, a goal and
   a consensus.
-- ``plots``: charts (matplotlib Figures); ``sections``: the quarterly report's HTML blocks;
-  ``history_sections``: the history report's; ``wording``: how every figure is written.
+- ``plots``: charts (matplotlib Figures); ``quarterly``: the quarterly report's HTML blocks;
+  ``elements``: the HTML elements they are made of (``elements.chart(figure)``); ``wording``:
+  how every figure is written.
+
+The package by role (each folder's ``__init__`` says more): ``data`` reads and validates the
+tables, ``analysis`` computes figures from them, ``writing`` words them, ``pages`` builds HTML
+blocks and charts, ``render`` turns notebooks into reports, ``sources`` turns releases (text or
+SEC EDGAR) into rows of ``data/``, ``delivery`` is delivery day (update, e-mail), ``patches``
+fences in what leans on other libraries' internals.
 
 Names are loaded on first use, so ``import deliveries`` stays light: matplotlib, ipywidgets and
 the rendering libraries are imported only when something that needs them is used.
@@ -40,27 +47,27 @@ __all__ = [
     "annual_results",
     "quarter_explorer",
     "plots",
-    "sections",
-    "history_sections",
+    "quarterly",
+    "elements",
     "wording",
 ]
 
 # public name -> (module, attribute); attribute None means the module itself
 _LAZY = {
-    "load": ("dataset", "load"),
-    "summarize": ("metrics", "summarize"),
-    "quarterly_table": ("metrics", "quarterly_table"),
-    "annual_table": ("metrics", "annual_table"),
-    "consensus_table": ("metrics", "consensus_table"),
-    "consensus_figures": ("explore", "consensus_figures"),
-    "headline": ("narrative", "headline"),
-    "goal_results": ("explore", "goal_results"),
-    "annual_results": ("explore", "annual_results"),
-    "quarter_explorer": ("explore", "quarter_explorer"),
-    "plots": ("plots", None),
-    "sections": ("sections", None),
-    "history_sections": ("history_sections", None),
-    "wording": ("wording", None),
+    "load": ("data.dataset", "load"),
+    "summarize": ("analysis.metrics", "summarize"),
+    "quarterly_table": ("analysis.series", "quarterly_table"),
+    "annual_table": ("analysis.series", "annual_table"),
+    "consensus_table": ("analysis.series", "consensus_table"),
+    "consensus_figures": ("pages.explore", "consensus_figures"),
+    "headline": ("writing.narrative", "headline"),
+    "goal_results": ("pages.explore", "goal_results"),
+    "annual_results": ("pages.explore", "annual_results"),
+    "quarter_explorer": ("pages.explore", "quarter_explorer"),
+    "plots": ("pages.plots", None),
+    "quarterly": ("pages.quarterly", None),
+    "elements": ("pages.elements", None),
+    "wording": ("writing.wording", None),
 }
 
 

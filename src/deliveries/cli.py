@@ -10,9 +10,7 @@ Process-wide measures, taken by :func:`run` (the ``deliveries`` command and
 ``python -m deliveries``) and not when the package is imported:
 
 - ``MPLBACKEND`` defaults to ``Agg``: this process draws charts off screen.
-- The optional ``rfc3987_syntax`` import is declined: jsonschema (through nbformat) builds its
-  grammar for ~3 s per process on this machine, for an "iri" format check we never use. Set
-  ``DELIVERIES_SKIP_RFC3987=0`` to let it load.
+- jsonschema's optional IRI grammar is declined (``patches.jsonschema``; ~3 s per process).
 - After the command, the process exits at once (``os._exit``) instead of freeing ~150 MB of
   modules object by object (~0.3 s); every file is written and closed, every kernel and worker
   shut down, and the output streams flushed by then. Set ``DELIVERIES_FAST_EXIT=0`` for a
@@ -34,9 +32,7 @@ from .errors import EXIT_INTERRUPTED, DeliveriesError, quiet_after_interrupt
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
-SKIP_RFC3987_VARIABLE = "DELIVERIES_SKIP_RFC3987"
 FAST_EXIT_VARIABLE = "DELIVERIES_FAST_EXIT"
-RFC3987_MODULE = "rfc3987_syntax"  # jsonschema's optional IRI checker, declined
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,23 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace):
-    from . import dataset
-
-    return dataset.load(**_data_paths(args))
-
-
 def run_metrics(args: argparse.Namespace) -> int:
-    from . import dataset, formatting, metrics
-    from .consensus import parse_consensus
+    from .analysis import metrics
+    from .data import dataset
+    from .data.consensus import parse_consensus
+    from .writing.metrics_text import metrics_text
 
     goal = dataset.parse_goal(args.goal)
     consensus = parse_consensus(args.consensus)
-    summary = metrics.summarize(_load(args), args.quarter, goal=goal, consensus=consensus)
+    data = dataset.load(**_data_paths(args))
+    summary = metrics.summarize(data, args.quarter, goal=goal, consensus=consensus)
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(formatting.metrics_text(summary))
+        print(metrics_text(summary))
     return 0
 
 
@@ -220,7 +213,7 @@ def _render_and_report(render_one, **arguments) -> int:
 
     # Spawn the kernel first: its imports (pandas, matplotlib) overlap with ours.
     with render.KernelSession(single_use=True) as session:
-        from .paths import display_path
+        from .files import display_path
 
         paths = render_one(session=session, **arguments)
     for path in paths.values():
@@ -268,7 +261,7 @@ def _data_paths(args: argparse.Namespace) -> dict:
 
 
 def run_reports(args: argparse.Namespace) -> int:
-    from . import batch
+    from .render import batch
 
     return batch.render_all(
         data_paths=_data_paths(args),
@@ -281,7 +274,7 @@ def run_reports(args: argparse.Namespace) -> int:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest_release
+    from .sources.ingest import ingest_release
 
     return ingest_release(
         args.file,
@@ -294,8 +287,8 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_email(args: argparse.Namespace) -> int:
-    from . import mailer
-    from .consensus import parse_consensus
+    from .data.consensus import parse_consensus
+    from .delivery import mailer
 
     return mailer.email_report(
         args.quarter,
@@ -313,7 +306,7 @@ def run_email(args: argparse.Namespace) -> int:
 def run_fetch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .edgar import fetch_command
+    from .sources.edgar import fetch_command
 
     return fetch_command(
         quarter=args.quarter,
@@ -324,7 +317,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
-    from . import update
+    from .delivery import update
 
     if not args.watch and (args.every is not None or args.until):
         raise DeliveriesError("--every and --until go with --watch")
@@ -415,10 +408,10 @@ def _enabled(variable: str) -> bool:
 
 def configure_process() -> None:
     """The process-wide measures described in this module's docstring (opt-outs included)."""
+    from .patches.jsonschema import decline_iri_grammar
+
     os.environ.setdefault("MPLBACKEND", "Agg")
-    if _enabled(SKIP_RFC3987_VARIABLE) and "jsonschema" not in sys.modules:
-        # jsonschema handles the failed optional import by leaving out that one format checker.
-        sys.modules.setdefault(RFC3987_MODULE, None)
+    decline_iri_grammar()
 
 
 def run(argv: list[str] | None = None) -> None:

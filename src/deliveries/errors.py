@@ -1,4 +1,24 @@
-"""The project's exception types, and the exit status and quiet for Ctrl-C."""
+"""Everything that can go wrong, in one tree; and the exit status and quiet for Ctrl-C.
+
+A :class:`DeliveriesError` is a problem the user can fix: the command line prints it as one
+``error:`` line per line of its message and exits 2. Anything else is a bug (exit 1).
+
+::
+
+    DeliveriesError            a problem the user can fix
+    ├── DataError              a data file is malformed: file, row and column named
+    ├── ParameterError         a parameter (quarter, goal, path, ...) is not valid
+    ├── RenderError            executing or exporting a report failed
+    ├── IngestError            a press release cannot be turned into rows
+    ├── UpdateError            a release conflicts with the data already there
+    ├── MailError              building or sending the e-mail failed
+    ├── OutputError            the environment refused a write (full disk, read-only, ...)
+    └── FetchError             fetching from SEC EDGAR failed
+        └── EdgarUnavailable   EDGAR did not answer usefully: worth trying again later
+
+    KernelDied                 the kernel process ended mid-notebook (made a RenderError)
+    DataWarning                something unusual in a data file that could be handled
+"""
 
 import sys
 import warnings
@@ -38,6 +58,10 @@ class IngestError(DeliveriesError):
     """A press release could not be turned into rows."""
 
 
+class UpdateError(DeliveriesError):
+    """The release cannot go into the data as it is (it conflicts with what is there)."""
+
+
 class MailError(DeliveriesError):
     """Building or sending the e-mail failed."""
 
@@ -53,3 +77,11 @@ class FetchError(DeliveriesError):
 class EdgarUnavailable(FetchError):
     """EDGAR did not answer usefully after the retries (throttled, server errors, no connection):
     worth trying again later, which ``deliveries update --watch`` does."""
+
+
+class KernelDied(Exception):
+    """The kernel process ended while a notebook was running (reported as a RenderError)."""
+
+
+class DataWarning(UserWarning):
+    """Something in a data file was unusual but could be handled (e.g. an unknown column)."""

@@ -10,41 +10,33 @@ starts from a cleared namespace, so it gives exactly the output a fresh kernel g
 - ``kernel``: :class:`KernelSession`, the ipykernel and how a notebook runs in it.
 - ``parameters``: the notebook's declared parameters, checking values, injecting them.
 - ``exporters``: HTML (nbconvert) and PDF (WeasyPrint), and their warm-up.
-- ``jobs``: :class:`Job`, where files go, fingerprints and :func:`is_up_to_date`.
+- ``jobs``: :class:`Job`, fingerprints and :func:`is_up_to_date`.
 - ``pipeline``: :func:`run_job`, :func:`run_in_turn` (several reports through one kernel, their
   PDFs printed in forked processes) and the entry points :func:`render_quarter`,
   :func:`render_history`, :func:`ensure_quarter`.
+- ``batch``: every report, on worker processes with a kernel each, then the index page.
 
-Writing goes through :mod:`deliveries.atomic`. Importing this package stays light: the heavy
+Writing goes through :mod:`deliveries.files`. Importing this package stays light: the heavy
 libraries are imported when first used.
 """
 
 from __future__ import annotations
 
-from ..errors import ParameterError, RenderError
-from .exporters import export_html, report_exporter, warm_up_exporters, write_pdf
 from .jobs import (
     HISTORY_NOTEBOOK,
-    NOTEBOOKS,
-    PAPERS,
     QUARTERLY_NOTEBOOK,
     Job,
-    code_files,
-    default_out_root,
     history_job,
-    history_paths,
     is_up_to_date,
     parse_paper,
     quarter_job,
-    quarter_paths,
     stamp_path,
 )
-from .kernel import CELL_TIMEOUT, KERNEL_NAME, START_TIMEOUT, KernelSession
+from .kernel import KernelSession
 from .parameters import check_parameters, notebook_parameters, parameterize
 from .pipeline import (
     ensure_quarter,
     load_data,
-    notebook_text,
     render_history,
     render_quarter,
     run_in_turn,
@@ -52,38 +44,22 @@ from .pipeline import (
 )
 
 __all__ = [
-    "CELL_TIMEOUT",
     "HISTORY_NOTEBOOK",
-    "KERNEL_NAME",
-    "NOTEBOOKS",
-    "PAPERS",
     "QUARTERLY_NOTEBOOK",
-    "START_TIMEOUT",
     "Job",
     "KernelSession",
-    "ParameterError",
-    "RenderError",
     "check_parameters",
-    "code_files",
-    "default_out_root",
     "ensure_quarter",
-    "export_html",
     "history_job",
-    "history_paths",
     "is_up_to_date",
     "load_data",
     "notebook_parameters",
-    "notebook_text",
     "parameterize",
     "parse_paper",
     "quarter_job",
-    "quarter_paths",
     "render_history",
     "render_quarter",
-    "report_exporter",
     "run_in_turn",
     "run_job",
     "stamp_path",
-    "warm_up_exporters",
-    "write_pdf",
 ]

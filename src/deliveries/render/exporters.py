@@ -5,59 +5,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import threading
 from datetime import date
 from pathlib import Path
 
-from .libraries import import_weasyprint
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
-IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
-DEFAULT_ALT = "No description has been provided for this image"  # as nbconvert words it
-
-
-@functools.cache
-def report_exporter_class():
-    """nbconvert's ``HTMLExporter`` without its last step, a BeautifulSoup pass over the page.
-
-    That pass gives alt text to images without any (done here with a pattern) and makes the
-    cells of a ``.jp-Notebook`` page focusable (ours is not one). It cost ~0.6 s of CPU per
-    process, parsing the page and compiling its CSS selectors (measured: the first export
-    0.7-1.1 s -> 0.15-0.25 s). A test checks that the page is the same document as the stock
-    exporter's.
-    """
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class ReportExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):
-            if "_init_resources" not in vars(HTMLExporter) or not hasattr(self, "_nb_metadata"):
-                return super().from_notebook_node(nb, resources, **kw)  # another nbconvert
-            # As HTMLExporter.from_notebook_node (nbconvert 7), up to the BeautifulSoup pass.
-            language = nb.metadata.get("language_info", {})
-            lexer = language.get("pygments_lexer", language.get("name", None))
-            highlight_code = self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-            )
-            resources = self._init_resources(resources)
-            data_types = WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources
-            )
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", data_types)
-            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return IMAGE_WITHOUT_ALT.sub(f'<img alt="{DEFAULT_ALT}"', html), resources
-
-    return ReportExporter
+from ..pages.elements import TEMPLATES
+from ..patches.nbconvert import html_exporter_class
+from ..patches.weasyprint import import_weasyprint
 
 
 @functools.cache
 def report_exporter():
     """The HTML exporter for reports (built once); see :func:`set_up_exporter`."""
-    exporter = set_up_exporter(report_exporter_class())
+    exporter = set_up_exporter(html_exporter_class())
     exporter.environment.bytecode_cache = template_cache()
     return exporter
 
@@ -69,7 +29,7 @@ def set_up_exporter(kind):
 
     exporter = kind(
         template_name="report",
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

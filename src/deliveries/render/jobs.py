@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import config
+from ..config import REPORT_FILES, history_paths, quarter_paths, report_dir
 from ..errors import ParameterError
-from ..paths import REPO_ROOT
+from ..files import REPO_ROOT
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 QUARTERLY_NOTEBOOK = NOTEBOOKS / "quarterly_report.ipynb"
@@ -23,12 +23,6 @@ HISTORY_NOTEBOOK = NOTEBOOKS / "history.ipynb"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PAPERS = {"a4": "A4", "letter": "Letter"}
 STAMP_NAME = ".inputs.sha256"
-REPORT_FILES = ("ipynb", "html", "pdf")
-
-
-def default_out_root() -> Path:
-    """Where reports go unless ``--out`` says otherwise: see :func:`config.report_dir`."""
-    return config.report_dir()
 
 
 def parse_paper(paper: str) -> str:
@@ -37,18 +31,6 @@ def parse_paper(paper: str) -> str:
         return PAPERS[str(paper).strip().lower()]
     except KeyError:
         raise ParameterError(f'paper "{paper}" is not one of A4, Letter') from None
-
-
-def quarter_paths(out_root: Path | str, quarter: str) -> dict[str, Path]:
-    """Where a quarter's report files go: ``report/<Q>/tesla-deliveries-<Q>.*``."""
-    folder = Path(out_root) / quarter
-    return {ext: folder / f"tesla-deliveries-{quarter}.{ext}" for ext in REPORT_FILES}
-
-
-def history_paths(out_root: Path | str) -> dict[str, Path]:
-    """Where the history report goes: ``report/history/tesla-deliveries-history.*``."""
-    folder = Path(out_root) / "history"
-    return {ext: folder / f"tesla-deliveries-history.{ext}" for ext in REPORT_FILES}
 
 
 @dataclass(frozen=True)
@@ -77,9 +59,10 @@ def quarter_job(
 
     ``consensus`` is the user's own consensus figure (None: the headline in the table).
     """
-    from .. import quarters
-    from ..consensus import parse_consensus
-    from ..dataset import parse_goal
+    from ..data import quarters
+    from ..data.consensus import parse_consensus
+    from ..data.dataset import parse_goal
+    from ..writing.wording import quarter_name
 
     goal = parse_goal(goal)
     consensus = parse_consensus(consensus)
@@ -95,9 +78,9 @@ def quarter_job(
         name=label,
         notebook=QUARTERLY_NOTEBOOK,
         parameters=parameters,
-        paths=quarter_paths(Path(out_root or default_out_root()), label),
-        title=f"Tesla {quarters.display(period)} production and deliveries",
-        running_head=f"{quarters.display(period)} \u00b7 tesla-deliveries",
+        paths=quarter_paths(Path(out_root or report_dir()), label),
+        title=f"Tesla {quarter_name(period)} production and deliveries",
+        running_head=f"{quarter_name(period)} \u00b7 tesla-deliveries",
         paper=parse_paper(paper),
     )
     return _with_fingerprint(job, dataset, upto=period)
@@ -113,7 +96,7 @@ def history_job(dataset, start: str | None, end: str | None, out_root, paper: st
         name="history",
         notebook=HISTORY_NOTEBOOK,
         parameters=parameters,
-        paths=history_paths(Path(out_root or default_out_root())),
+        paths=history_paths(Path(out_root or report_dir())),
         title="Tesla production and deliveries: history",
         running_head="History \u00b7 tesla-deliveries",
         paper=parse_paper(paper),

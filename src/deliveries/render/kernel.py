@@ -15,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..atomic import unclaimed_name
-from ..errors import RenderError
-from ..paths import REPO_ROOT, display_path
+from ..errors import KernelDied, RenderError
+from ..files import REPO_ROOT, display_path, unclaimed_name
+from ..patches.ipykernel import launcher_arguments
 
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60  # seconds for the kernel to come up
@@ -28,18 +28,11 @@ CELL_TIMEOUT = 120  # seconds per cell: a hung kernel cannot hang `make report`
 # the reset between two reports went from ~0.3 s to ~0.07 s.
 WARM_UP_SOURCE = (
     "import importlib as _importlib\n"
-    "for _name in ('pandas', 'matplotlib', 'seaborn', 'deliveries.plots', 'deliveries.sections'):\n"
+    "for _name in ('pandas', 'matplotlib', 'seaborn', 'deliveries.pages.plots',\n"
+    "              'deliveries.pages.quarterly'):\n"
     "    _importlib.import_module(_name)\n"
     "del _importlib, _name\n"
     "import gc as _gc; _gc.freeze(); del _gc"
-)
-# How the kernel process is started: as ``python -m ipykernel_launcher`` (jupyter_client's way),
-# but without Jupyter's debugger. A report kernel is never debugged, and importing debugpy was
-# ~0.1 s of every kernel's start-up, which is on the critical path of a render (measured: in 20
-# alternating pairs the kernel was ready a median 0.08 s sooner).
-LAUNCHER_SOURCE = (
-    "import sys; sys.modules.setdefault('debugpy', None)\n"
-    "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
 # Run before each further report in a kept kernel: an empty user namespace and default
 # matplotlib settings, as a fresh kernel has. Imported modules stay loaded: that is the saving.
@@ -105,10 +98,6 @@ def _started_kernel_manager():
             return kind(**connection, connection_file=self.connection_file, parent=self, **kwargs)
 
     return StartedKernelManager
-
-
-class KernelDied(Exception):
-    """The kernel process ended while a notebook was running."""
 
 
 def _write_connection_file(folder: Path) -> Path:
@@ -194,7 +183,7 @@ class KernelSession:
         self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-c", LAUNCHER_SOURCE, "-f", str(connection)),
+                *(sys.executable, *launcher_arguments(), "-f", str(connection)),
                 "--HistoryManager.enabled=False",
             ],
             cwd=self.cwd,

@@ -1,10 +1,7 @@
 """A notebook's parameters: read them, check given values against them, inject them.
 
-Types come from the annotations in the notebook's ``parameters`` cell, read by papermill.
-papermill's private ``_infer_parameters`` is used because it takes the notebook already read
-(the public ``inspect_notebook`` reads and validates the file again, ~0.1 s more per report);
-when it is missing or its signature changed, the public path is used instead, and
-``tests/test_render.py`` compares both on the project's notebooks.
+Types come from the annotations in the notebook's ``parameters`` cell, read by papermill (with
+the notebook already read, where the ``papermill-inference`` patch allows).
 """
 
 from __future__ import annotations
@@ -12,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ParameterError, RenderError
-from ..paths import display_path
+from ..files import display_path
+from ..patches import enabled
+from ..patches.papermill import inferred_parameters_fast
 from .kernel import KERNEL_NAME
 
 TYPES = {"str": str, "int": int}
@@ -28,26 +27,6 @@ def read_notebook(path: Path):
     return nb
 
 
-def private_inferrer():
-    """papermill's ``_infer_parameters(nb)``, or None when this papermill has no such function."""
-    try:
-        from papermill.inspection import _infer_parameters
-    except ImportError:
-        return None
-    return _infer_parameters
-
-
-def inferred_parameters_fast(path: Path) -> dict[str, str] | None:
-    """Names and types through papermill's private ``_infer_parameters``; None if unusable."""
-    infer = private_inferrer()
-    if infer is None:
-        return None
-    try:
-        return {p.name: p.inferred_type_name for p in infer(read_notebook(path))}
-    except (TypeError, AttributeError):  # the private function changed shape
-        return None
-
-
 def inferred_parameters_public(path: Path) -> dict[str, str]:
     """Names and types through papermill's public ``inspect_notebook``."""
     from papermill import inspect_notebook
@@ -59,8 +38,11 @@ def inferred_parameters_public(path: Path) -> dict[str, str]:
 
 def notebook_parameters(path: Path) -> dict[str, str]:
     """Parameter names and their inferred types, from the notebook's ``parameters`` cell."""
-    fast = inferred_parameters_fast(path)
-    return fast if fast is not None else inferred_parameters_public(path)
+    if enabled("papermill-inference"):
+        fast = inferred_parameters_fast(read_notebook(path))
+        if fast is not None:
+            return fast
+    return inferred_parameters_public(path)
 
 
 def _allowed(annotation: str) -> tuple[type | None, bool]:

@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import atomic, config
+from .. import config
+from .. import files as atomic
+from ..config import REPORT_FILES
 from ..errors import RenderError
 from .exporters import export_html, wait_for_warm_ups, warm_up_exporters, write_pdf
-from .jobs import REPORT_FILES, Job, history_job, is_up_to_date, quarter_job, stamp_path
+from .jobs import Job, history_job, is_up_to_date, quarter_job, stamp_path
 from .kernel import KernelSession, failure_message
 from .parameters import check_parameters, parameterize
 
@@ -238,7 +240,7 @@ def notebook_text(nb) -> str:
 def load_data(data_paths: dict | None):
     """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...,
     "consensus": ...}`` (a missing key: the default beside the deliveries table)."""
-    from ..dataset import load
+    from ..data.dataset import load
 
     data_paths = data_paths or {}
     names = ("deliveries", "goals", "revisions", "consensus")

@@ -1,0 +1,1 @@
+"""Figures computed from the validated tables: one quarter's (``metrics``), and series of many."""

@@ -1,0 +1,1 @@
+"""The tables in ``data/``, read and validated: deliveries, goals, revisions, consensus."""

@@ -1,0 +1,1 @@
+"""What a report shows: HTML blocks for each report, charts, the index page, the explorer."""

@@ -1,0 +1,1 @@
+"""How figures are put into words: numbers (``wording``), sentences, provenance, static prose."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import math
 import shutil
+import socket
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,8 @@ import pytest
 
 from deliveries.data import dataset
 from deliveries.patches.jsonschema import decline_iri_grammar
+
+from .edgar_server import EdgarServer
 
 # As the command does (patches/jsonschema.py explains): jsonschema's optional IRI grammar costs
 # ~3 s per process and checks nothing our notebooks use. The test process declines it too.
@@ -154,53 +157,18 @@ def report_like_notebook():
     return new.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
-# --- two layers: fast unit tests and end-to-end tests ----------------------------------------
-# `make test` runs both; `make test-fast` (pytest -m "not e2e") only the unit layer. A test is
-# end-to-end when it starts kernels, renders reports, drives a browser or runs make: every test
-# in these modules, every test using a fixture that renders a report, and any test marked
-# @pytest.mark.e2e elsewhere.
-E2E_MODULES = {
-    "test_bench",
-    "test_batch",
-    "test_browser",
-    "test_environment",
-    "test_kernel",
-    "test_lab",
-    "test_make",
-    "test_notebooks",
-    "test_render",
-    "test_render_in_turn",
-}
-E2E_FIXTURES = {"report_root", "pdf", "previous", "report_before"}
-# Tests elsewhere that start a Python process, run make, wait on a real clock or build every
-# quarter's page: end-to-end by what they do, though their module is mostly unit tests.
-E2E_TESTS = {
-    "test_python_dash_m_works_like_the_command",
-    "test_importing_the_package_changes_nothing_process_wide",
-    "test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off",
-    "test_a_closed_pipe_ends_the_command_quietly",
-    "test_head_reads_one_line_and_the_command_says_nothing",
-    "test_importing_plots_leaves_the_backend_alone",
-    "test_importing_plots_keeps_the_backend_chosen_by_the_environment",
-    "test_at_most_ten_requests_in_any_second",
-    "test_make_update_failure_is_one_error_line_and_exit_2",
-    "test_a_poll_with_nothing_new_loads_no_heavy_library",
-    "test_ctrl_c_during_the_renders_leaves_nothing_behind",
-    "test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal",
-    "test_metrics_succeeds_for_every_quarter",
-}
+# --- helpers several modules share -----------------------------------------------------------
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "e2e: end-to-end test (kernels, renders, browsers, make); not in make test-fast"
-    )
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (just now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1]
-        name = getattr(item, "originalname", item.name)
-        uses = set(getattr(item, "fixturenames", ()))
-        if module in E2E_MODULES or name in E2E_TESTS or E2E_FIXTURES & uses:
-            item.add_marker(pytest.mark.e2e)
+@pytest.fixture
+def edgar():
+    """The local EDGAR-shaped server (``tests/edgar_server.py``) with the standard filings."""
+    with EdgarServer() as server:
+        yield server

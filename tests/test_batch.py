@@ -17,6 +17,8 @@ from deliveries.render import batch
 
 from .conftest import DATA_DIR
 
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 QUARTERS = ["2019Q1", "2019Q2", "2019Q3", "2019Q4"]
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
 
 
 def test_bench_smoke_run_prints_every_measurement():

@@ -17,10 +17,13 @@ from deliveries.data import dataset
 from .conftest import DATA_DIR
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (apt-get install chromium); browser test skipped",
-)
+pytestmark = [
+    pytest.mark.e2e,  # kernels, renders, browsers or make runs
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (apt-get install chromium); browser test skipped",
+    ),
+]
 FLAGS = [
     "--headless",
     "--no-sandbox",

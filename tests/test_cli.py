@@ -15,6 +15,8 @@ import pytest
 from deliveries import cli, config
 from deliveries.cli import build_parser, main
 
+from .conftest import ROOT
+
 KEYS = {
     "quarter",
     "produced",
@@ -128,6 +130,7 @@ def test_unknown_option_is_one_line(capsys):
     assert capsys.readouterr().err.count("\n") == 1
 
 
+@pytest.mark.e2e
 def test_metrics_succeeds_for_every_quarter(capsys, real_data):
     for quarter in real_data.quarters:
         code, out, _ = run(capsys, "metrics", "--quarter", quarter, "--json")
@@ -151,7 +154,6 @@ def test_internal_errors_exit_1_without_traceback(capsys, monkeypatch):
 
 # --- process-wide behaviour: python -m, closed pipes, the speed measures and their opt-outs ------
 
-ROOT = Path(__file__).resolve().parents[1]
 DELIVERIES = str(Path(sys.executable).parent / "deliveries")
 
 
@@ -166,6 +168,7 @@ def _environment(**changes: str | None) -> dict:
     return env
 
 
+@pytest.mark.e2e
 def test_python_dash_m_works_like_the_command():
     argv = ["metrics", "--quarter", "2019Q3", "--json"]
     as_module = subprocess.run(
@@ -190,6 +193,7 @@ def test_python_dash_m_works_like_the_command():
     assert wrong.returncode == 2 and wrong.stderr.startswith("error: no data for 2031Q1")
 
 
+@pytest.mark.e2e
 def test_a_closed_pipe_ends_the_command_quietly():
     reader, writer = os.pipe()
     os.close(reader)  # like `| head -1` having read its line and gone: every write fails
@@ -208,6 +212,7 @@ def test_a_closed_pipe_ends_the_command_quietly():
     assert result.returncode == cli.EXIT_BROKEN_PIPE
 
 
+@pytest.mark.e2e
 def test_head_reads_one_line_and_the_command_says_nothing():
     result = subprocess.run(
         f"{shlex.quote(DELIVERIES)} metrics --quarter 2019Q3 --json | head -1",
@@ -275,6 +280,7 @@ def _probe(**changes: str | None) -> list[str]:
     return [line for line in result.stdout.splitlines() if not line.startswith((" ", "{", "}"))]
 
 
+@pytest.mark.e2e
 def test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off():
     defaults = _probe(DELIVERIES_PATCHES=None, DELIVERIES_FAST_EXIT=None, MPLBACKEND=None)
     assert defaults == ["rfc3987_syntax declined", "MPLBACKEND=Agg"]  # and no normal exit
@@ -284,6 +290,7 @@ def test_speed_measures_are_taken_by_the_entry_point_and_can_be_turned_off():
     assert opted_out == ["loadable", "MPLBACKEND=pdf", "normal exit"]
 
 
+@pytest.mark.e2e
 def test_importing_the_package_changes_nothing_process_wide():
     code = (
         "import os, sys; import deliveries.render.batch, deliveries.delivery.mailer; "

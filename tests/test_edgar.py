@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from deliveries.sources.edgar import (
 from deliveries.sources.edgar.client import retry_after_seconds
 from deliveries.sources.edgar.finder import names_deliveries, quarter_end
 
+from .conftest import free_port
 from .edgar_server import (
     AGENT,
     DROP,
@@ -31,12 +31,6 @@ from .edgar_server import (
     Queued,
     release_exhibit,
 )
-
-
-@pytest.fixture
-def edgar():
-    with EdgarServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -204,7 +198,8 @@ def test_a_dropped_connection_is_retried(edgar, folders):
     assert fetch(edgar, folders).quarter == "2025Q4"
 
 
-def test_a_refused_connection(folders, unused_port):
+def test_a_refused_connection(folders):
+    unused_port = free_port()
     environ = {
         "SEC_USER_AGENT": AGENT,
         "EDGAR_DATA_URL": f"http://127.0.0.1:{unused_port}",
@@ -218,13 +213,6 @@ def test_a_refused_connection(folders, unused_port):
         "connection refused; gave up after 2 retries"
     )
     assert written(folders) == []
-
-
-@pytest.fixture
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_malformed_json(edgar, folders):
@@ -321,6 +309,7 @@ def test_the_user_agent_from_dot_env_and_the_environment_wins(
     assert EdgarSettings.from_environment(edgar.environ()).user_agent == AGENT
 
 
+@pytest.mark.e2e
 def test_at_most_ten_requests_in_any_second(edgar, tmp_path):
     settings = EdgarSettings.from_environment(edgar.environ(), tmp_path)
     with EdgarClient(settings) as client:

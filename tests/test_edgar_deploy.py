@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT
+
 DEPLOY = ROOT / "deploy"
 WORKFLOW = ROOT / ".github" / "workflows" / "update.yml"
 DELIVERY_DAYS_CRON = ["*/10", "*", "1-4", "1,4,7,10", "*"]

@@ -18,6 +18,8 @@ import pytest
 
 from deliveries import cli, config, render
 
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 QUARTER = "2019Q3"
 SMTP_NAMES = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY")
 

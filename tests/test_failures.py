@@ -212,6 +212,7 @@ def _unchanged(out: Path, good: dict) -> bool:
     return all(paths[ext].read_bytes() == good[ext] for ext in good)
 
 
+@pytest.mark.e2e
 def test_a_failing_cell_is_reported_and_the_notebook_kept(previous, tmp_path):
     out, good = previous
     broken = tmp_path / "quarterly_report.ipynb"
@@ -241,6 +242,7 @@ def _wait_for(found, process: subprocess.Popen, timeout: float = 120) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.e2e
 def test_interrupted_render_leaves_the_previous_report_intact(previous):
     out, good = previous
     process = subprocess.Popen(

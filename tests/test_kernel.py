@@ -16,6 +16,8 @@ from deliveries.render import kernel
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 
 def _socket_folders() -> set[str]:
     return {p.name for p in Path(kernel.tempfile.gettempdir()).glob("deliveries-kernel-*")}

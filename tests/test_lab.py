@@ -16,21 +16,19 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, free_port
+
 TOKEN = "test-token"
 START_TIMEOUT = 60  # seconds for JupyterLab to answer
 STOP_TIMEOUT = 30
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("make") is None or not (ROOT / ".venv" / "bin" / "jupyter").exists(),
-    reason="needs make and the project's .venv (make test creates it)",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytestmark = [
+    pytest.mark.e2e,  # kernels, renders, browsers or make runs
+    pytest.mark.skipif(
+        shutil.which("make") is None or not (ROOT / ".venv" / "bin" / "jupyter").exists(),
+        reason="needs make and the project's .venv (make test creates it)",
+    ),
+]
 
 
 def get(url: str, token: str | None = TOKEN) -> tuple[int, bytes]:

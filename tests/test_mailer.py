@@ -28,6 +28,8 @@ from deliveries import cli, config, render
 from deliveries.delivery import mailer
 from deliveries.errors import DeliveriesError, MailError
 
+from .conftest import free_port
+
 QUARTER = "2019Q3"
 USER = "analyst"
 PASSWORD = "Zq9-distinctive-P4ssw0rd-7731"
@@ -94,12 +96,6 @@ def check_password(server, session, envelope, mechanism, auth_data) -> AuthResul
     """Accept USER/PASSWORD only."""
     ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -281,6 +277,7 @@ def check_message(raw: bytes, pdf: Path):
 # --- the .eml default --------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_without_smtp_host_writes_a_eml_beside_the_pdf(report_root, pdf, capsys):
     args = email_args(report_root, cc='"Doe, Jane" <jane@example.org>')
     assert email(args) == 0
@@ -294,6 +291,7 @@ def test_without_smtp_host_writes_a_eml_beside_the_pdf(report_root, pdf, capsys)
     assert not list(eml.parent.glob(".*.tmp")), "temporary file left behind"
 
 
+@pytest.mark.e2e
 def test_html_escapes_data_derived_text(report_root, pdf, monkeypatch):
     real_footer = mailer.message._footer
     with_markup = lambda s: [*real_footer(s), "<script>x</script>"]  # noqa: E731
@@ -304,6 +302,7 @@ def test_html_escapes_data_derived_text(report_root, pdf, monkeypatch):
     assert "<script>" not in markup and "&lt;script&gt;" in markup
 
 
+@pytest.mark.e2e
 def test_the_report_is_rendered_through_ensure_quarter(report_root, monkeypatch):
     calls = []
     real = render.ensure_quarter
@@ -318,6 +317,7 @@ def test_the_report_is_rendered_through_ensure_quarter(report_root, monkeypatch)
     assert Path(calls[0][1]["out_root"]) == report_root
 
 
+@pytest.mark.e2e
 def test_dry_run_prints_headers_and_attachments_and_writes_nothing(
     report_root, pdf, capsys, monkeypatch
 ):
@@ -342,6 +342,7 @@ def test_dry_run_prints_headers_and_attachments_and_writes_nothing(
 # --- SMTP --------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_sends_over_plain_smtp(report_root, pdf, start_server, monkeypatch, capsys):
     recorder, port = start_server()
     use_server(monkeypatch, port)
@@ -359,6 +360,7 @@ def test_sends_over_plain_smtp(report_root, pdf, start_server, monkeypatch, caps
     assert len(out) == 1 and "analyst@example.com, ir@example.com, cfo@example.com" in out[0]
 
 
+@pytest.mark.e2e
 def test_sends_with_login_on_a_plain_local_connection(report_root, pdf, start_server, monkeypatch):
     recorder, port = start_server(authenticator=check_password, auth_require_tls=False)
     use_server(monkeypatch, port)
@@ -369,6 +371,7 @@ def test_sends_with_login_on_a_plain_local_connection(report_root, pdf, start_se
     check_message(recorder.messages[0].content, pdf)
 
 
+@pytest.mark.e2e
 def test_sends_over_starttls_with_a_verified_certificate(
     report_root, pdf, tls_server, certificates, monkeypatch
 ):
@@ -382,6 +385,7 @@ def test_sends_over_starttls_with_a_verified_certificate(
     check_message(recorder.messages[0].content, pdf)
 
 
+@pytest.mark.e2e
 def test_an_untrusted_certificate_is_refused(report_root, tls_server, monkeypatch):
     recorder, port = tls_server
     use_server(monkeypatch, port, host="localhost", security="starttls")
@@ -391,6 +395,7 @@ def test_an_untrusted_certificate_is_refused(report_root, tls_server, monkeypatc
     assert recorder.messages == []
 
 
+@pytest.mark.e2e
 def test_sends_over_implicit_tls(report_root, pdf, start_server, certificates, monkeypatch):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(certificates["cert"], certificates["key"])
@@ -407,6 +412,7 @@ def test_sends_over_implicit_tls(report_root, pdf, start_server, certificates, m
     check_message(recorder.messages[0].content, pdf)
 
 
+@pytest.mark.e2e
 def test_starttls_is_required_when_asked_for(report_root, start_server, monkeypatch):
     recorder, port = start_server()  # offers no STARTTLS
     use_server(monkeypatch, port, security="starttls")
@@ -414,6 +420,7 @@ def test_starttls_is_required_when_asked_for(report_root, start_server, monkeypa
     assert recorder.messages == []
 
 
+@pytest.mark.e2e
 def test_settings_come_from_dotenv_and_the_environment_wins(
     report_root, start_server, monkeypatch, tmp_path
 ):
@@ -467,6 +474,7 @@ def test_a_malformed_dotenv_line_is_named_without_its_content(tmp_path):
 # --- credentials -------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_the_password_appears_nowhere(
     report_root, pdf, start_server, monkeypatch, capsys, tmp_path
 ):
@@ -497,6 +505,7 @@ def test_the_password_appears_nowhere(
 # --- failures ----------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_authentication_refused(report_root, report_before, start_server, monkeypatch):
     recorder, port = start_server(authenticator=check_password, auth_require_tls=False)
     use_server(monkeypatch, port)
@@ -507,6 +516,7 @@ def test_authentication_refused(report_root, report_before, start_server, monkey
     assert snapshot(report_root) == report_before
 
 
+@pytest.mark.e2e
 def test_a_refused_recipient_is_named_and_nobody_gets_the_message(
     report_root, report_before, start_server, monkeypatch
 ):
@@ -519,18 +529,21 @@ def test_a_refused_recipient_is_named_and_nobody_gets_the_message(
     assert snapshot(report_root) == report_before
 
 
+@pytest.mark.e2e
 def test_connection_refused(report_root, report_before, monkeypatch):
     use_server(monkeypatch, free_port())
     fails(email_args(report_root), "refused the connection", "SMTP_PORT")
     assert snapshot(report_root) == report_before
 
 
+@pytest.mark.e2e
 def test_unknown_host(report_root, report_before, monkeypatch):
     use_server(monkeypatch, 25, host="mail.nonexistent.invalid")
     fails(email_args(report_root), "cannot find the SMTP host mail.nonexistent.invalid")
     assert snapshot(report_root) == report_before
 
 
+@pytest.mark.e2e
 def test_no_route_to_host(report_root, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OSError(errno.ENETUNREACH, "Network is unreachable")
@@ -540,6 +553,7 @@ def test_no_route_to_host(report_root, monkeypatch):
     fails(email_args(report_root), "cannot reach the SMTP host 192.0.2.1", "unreachable")
 
 
+@pytest.mark.e2e
 def test_a_silent_server_times_out(report_root, monkeypatch):
     with socket.socket() as silent:  # accepts connections (backlog) but never greets
         silent.bind(("127.0.0.1", 0))
@@ -549,6 +563,7 @@ def test_a_silent_server_times_out(report_root, monkeypatch):
         fails(email_args(report_root), "did not answer within 0.5 s")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "to",
     [
@@ -570,6 +585,7 @@ def test_malformed_addresses_are_refused_before_connecting(report_root, monkeypa
     fails(email_args(report_root, to=to), "--to")
 
 
+@pytest.mark.e2e
 def test_malformed_cc_and_sender(report_root, monkeypatch):
     fails(email_args(report_root, cc="cfo"), '--cc: "cfo" is not an e-mail address')
     monkeypatch.setenv("MAIL_FROM", "reports")
@@ -587,6 +603,7 @@ def test_addresses_with_names_quotes_and_localhost_are_accepted():
     ]
 
 
+@pytest.mark.e2e
 def test_cli_prints_one_error_line_for_a_malformed_address(report_root, capsys):
     argv = [
         "email",
@@ -605,6 +622,7 @@ def test_cli_prints_one_error_line_for_a_malformed_address(report_root, capsys):
     assert "analyst@@example.com" in lines[0]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "name, value, fragment",
     [
@@ -622,6 +640,7 @@ def test_bad_settings(report_root, report_before, monkeypatch, name, value, frag
     assert snapshot(report_root) == report_before
 
 
+@pytest.mark.e2e
 def test_a_password_is_not_sent_unencrypted_to_a_remote_host(report_root, monkeypatch):
     use_server(monkeypatch, 25, host="mail.example.com")
     monkeypatch.setenv("SMTP_USER", USER)
@@ -630,12 +649,14 @@ def test_a_password_is_not_sent_unencrypted_to_a_remote_host(report_root, monkey
     assert PASSWORD not in message
 
 
+@pytest.mark.e2e
 def test_a_missing_pdf(report_root, monkeypatch, tmp_path):
     missing = {"pdf": tmp_path / "gone" / "tesla-deliveries-2019Q3.pdf"}
     monkeypatch.setattr(render, "ensure_quarter", lambda *a, **k: missing)
     fails(email_args(report_root), "does not exist")
 
 
+@pytest.mark.e2e
 def test_an_unreadable_pdf(report_root, monkeypatch, tmp_path):
     folder = tmp_path / "tesla-deliveries-2019Q3.pdf"
     folder.mkdir()  # a folder where the file should be: reading it fails on any platform
@@ -643,6 +664,7 @@ def test_an_unreadable_pdf(report_root, monkeypatch, tmp_path):
     fails(email_args(report_root), "cannot read the report")
 
 
+@pytest.mark.e2e
 def test_a_damaged_pdf_is_not_sent_and_stays_as_it_was(report_root, monkeypatch, tmp_path):
     damaged = tmp_path / "2019Q3" / "tesla-deliveries-2019Q3.pdf"
     damaged.parent.mkdir()
@@ -654,6 +676,7 @@ def test_a_damaged_pdf_is_not_sent_and_stays_as_it_was(report_root, monkeypatch,
     assert not damaged.with_suffix(".eml").exists()
 
 
+@pytest.mark.e2e
 def test_a_custom_subject_is_used_and_must_be_one_line(report_root, capsys):
     assert email(email_args(report_root, subject="Q3 numbers", dry_run=True)) == 0
     assert "Subject: Q3 numbers" in capsys.readouterr().out
@@ -674,6 +697,7 @@ def test_email_report_takes_explicit_arguments():
     )
 
 
+@pytest.mark.e2e
 def test_addresses_may_be_given_as_a_list(report_root, capsys):
     arguments = email_args(report_root, dry_run=True, cc=["cfo@example.com", "ceo@example.com"])
     arguments["to"] = ["analyst@example.com", "Jane <jane@example.org>"]
@@ -683,6 +707,7 @@ def test_addresses_may_be_given_as_a_list(report_root, capsys):
     assert "Cc: cfo@example.com, ceo@example.com" in out
 
 
+@pytest.mark.e2e
 def test_the_cli_passes_every_email_option_through(report_root, capsys):
     argv = ["email", "--to", "analyst@example.com", "--cc", "cfo@example.com"]
     argv += ["--subject", "Q3 in brief", "--goal", "100000", "--out", str(report_root)]
@@ -693,6 +718,7 @@ def test_the_cli_passes_every_email_option_through(report_root, capsys):
     assert "dry run: nothing sent or written" in out
 
 
+@pytest.mark.e2e
 def test_a_consensus_given_for_the_email_sets_the_subject(report_root, capsys):
     argv = ["email", "--to", "analyst@example.com", "--consensus", "95000"]
     assert cli.main([*argv, "--out", str(report_root), "--dry-run"]) == 0

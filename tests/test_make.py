@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from .conftest import ROOT
 from .test_batch import small_data
+
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
 
 
 def make(*args: str) -> subprocess.CompletedProcess:

@@ -22,7 +22,10 @@ from deliveries.analysis import metrics
 from deliveries.pages import explore, quarterly
 from deliveries.writing import narrative
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT
+
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 KERNEL = "python3"
 CELL_TIMEOUT = 120

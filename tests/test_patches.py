@@ -80,6 +80,7 @@ CACHE = """\
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lookup is Linux's")
 def test_printing_a_pdf_starts_no_compiler_or_linker_to_find_libraries():
     result = subprocess.run(
@@ -231,6 +232,7 @@ def test_a_whole_run_iterates_as_one_item_and_stays_a_string():
     assert run == "2019Q3" and len(run) == 6 and run.encode() == b"2019Q3"
 
 
+@pytest.mark.e2e
 def test_the_lookup_is_asked_while_weasyprint_is_imported():
     # cffi consults ctypes.util.find_library for the names it cannot open directly: the
     # internal this patch leans on. Counted in a fresh interpreter.
@@ -252,6 +254,7 @@ def test_the_lookup_is_asked_while_weasyprint_is_imported():
     assert int(result.stdout) > 0, "WeasyPrint no longer looks its libraries up by name"
 
 
+@pytest.mark.e2e
 def test_switched_off_weasyprint_is_imported_as_it_comes():
     probe = (
         "from deliveries.patches.weasyprint import import_weasyprint\n"
@@ -376,6 +379,7 @@ def test_switched_off_the_public_reader_is_used(monkeypatch):
 # --- ipykernel-debugger ---------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_the_kernel_runs_without_the_debugger():
     # Importing debugpy was ~0.1 s of the kernel's start-up; a report kernel is never debugged.
     with kernel.KernelSession() as session:
@@ -410,6 +414,7 @@ print("iri" in FormatChecker.checkers, sys.modules.get("rfc3987_syntax", 0) is N
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("switch", "expected"), [("all", "False True"), ("none", "True False")])
 def test_jsonschema_leaves_out_the_iri_check_when_its_grammar_is_declined(switch, expected):
     pytest.importorskip("rfc3987_syntax")  # JupyterLab brings it; the patch is moot without

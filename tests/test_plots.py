@@ -21,6 +21,7 @@ from deliveries.analysis import metrics, series
 from deliveries.pages import elements, plots
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("backend", ["svg", "pdf"])
 def test_importing_plots_leaves_the_backend_alone(backend):
     code = (
@@ -35,6 +36,7 @@ def test_importing_plots_leaves_the_backend_alone(backend):
     assert result.stdout.strip() == backend
 
 
+@pytest.mark.e2e
 def test_importing_plots_keeps_the_backend_chosen_by_the_environment():
     code = "import deliveries.pages.plots, matplotlib\nprint(matplotlib.get_backend())"
     env = {**os.environ, "MPLBACKEND": "svg"}

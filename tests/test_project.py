@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from pathlib import Path
 
 from deliveries import render
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT
 
 
 def _name(requirement: str) -> str:

@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from deliveries import config, render
 from deliveries.cli import main
 
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):

@@ -15,6 +15,8 @@ from deliveries import render
 from deliveries.errors import OutputError, RenderError
 from deliveries.render import exporters, pipeline
 
+pytestmark = pytest.mark.e2e  # kernels, renders, browsers or make runs
+
 
 @pytest.fixture(scope="module")
 def session():

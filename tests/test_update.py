@@ -8,7 +8,6 @@ import functools
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from deliveries.delivery.mailer.message import chart_from_answer, chart_png, cha
 from deliveries.errors import DeliveriesError, EdgarUnavailable, FetchError
 from deliveries.render.kernel import KernelSession
 
-from .conftest import DATA_DIR, ROOT
+from .conftest import DATA_DIR, ROOT, free_port
 from .edgar_server import (
     NEW_QUARTER,
     NEW_QUARTER_FILED,
@@ -147,6 +146,7 @@ def test_make_update_adds_a_new_quarter_then_finds_nothing_new(edgar, work):
     assert [r.path for r in edgar.requests[requests:]] == [SUBMISSIONS_PATH]  # one revalidation
 
 
+@pytest.mark.e2e
 def test_make_update_failure_is_one_error_line_and_exit_2(edgar, work):
     before = snapshot(work / "data")
     env = environment(edgar, work, SEC_USER_AGENT="")
@@ -158,6 +158,7 @@ def test_make_update_failure_is_one_error_line_and_exit_2(edgar, work):
     assert edgar.requests == []
 
 
+@pytest.mark.e2e
 def test_ctrl_c_during_the_renders_leaves_nothing_behind(edgar, work):
     """Interrupted while the kernel runs the quarter (the history's PDF is printing):
     exit 130 with one line, data/ as it was, no report, and no process left over."""
@@ -233,6 +234,7 @@ def test_nothing_new_says_so_and_writes_nothing(edgar, work, run):
     assert not (work / "report").exists()
 
 
+@pytest.mark.e2e
 def test_a_poll_with_nothing_new_loads_no_heavy_library(edgar, work):
     """A timer polls every 10 minutes: a no-op must not import pandas, matplotlib or Jupyter
     (the recipients are checked, by the mailer's light settings module)."""
@@ -276,10 +278,7 @@ def test_a_429_then_success_goes_through(edgar, work, run):
 
 
 def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def server_errors_until_retries_run_out(edgar: EdgarServer, monkeypatch) -> str:

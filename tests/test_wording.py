@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 import pandas as pd
+import pytest
 
 from deliveries.analysis import metrics, series
 from deliveries.data import goals
@@ -112,6 +113,7 @@ def with_derived_quarter_goal(real_data):
     return dataclasses.replace(real_data, goals=goals)
 
 
+@pytest.mark.e2e
 def test_kpi_table_index_and_explorer_mark_a_derived_quarter_goal(real_data, tmp_path):
     data = with_derived_quarter_goal(real_data)
     summary = metrics.summarize(data, "2019Q3")

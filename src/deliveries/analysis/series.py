@@ -44,9 +44,7 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
     annual = annual_table(dataset)
     annual = annual[(annual["year"] >= first.year) & (annual["year"] <= last.year)].copy()
     # A goal derived from a growth statement ("50% growth") rather than a unit count Tesla gave.
-    annual["goal_derived_from"] = [
-        derived_goal(dataset.goals, row) for row in annual["goal_row"]
-    ]
+    annual["goal_derived_from"] = [derived_goal(dataset.goals, row) for row in annual["goal_row"]]
     consensus = consensus_table(dataset)
     if not consensus.empty:  # an empty table (no consensus.csv) has no quarterly index
         consensus = consensus[(consensus.index >= first) & (consensus.index <= last)]

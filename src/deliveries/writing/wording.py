@@ -96,6 +96,7 @@ def tick_label(quarter: str | pd.Period, short_year: bool = False) -> str:
 
 # --- goals -----------------------------------------------------------------------------------
 
+
 def goal_range(goal: int | None, high: int | None = None) -> str:
     """``360,000–400,000`` for a range, ``100,000`` for a single figure; None -> ``n/a``."""
     if goal is None or pd.isna(goal):

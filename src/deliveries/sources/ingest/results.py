@@ -134,9 +134,7 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
         for line, f in figures.items()
     ]
     rows.append(
-        ReleaseRow(
-            label, TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx
-        )
+        ReleaseRow(label, TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx)
     )
     return ParsedRelease(
         label,

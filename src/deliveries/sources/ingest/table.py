@@ -112,11 +112,7 @@ def _fill_dropped_cell(row: _TableRow, figures: dict[str, dict]) -> dict[str, in
     total = figures.get(TOTAL)
     others = [f for label, f in figures.items() if label not in (row.label, TOTAL)]
     value = row.counts[0]
-    if (
-        total is not None
-        and row.label != TOTAL
-        and all(f[PRODUCED] is not None for f in others)
-    ):
+    if total is not None and row.label != TOTAL and all(f[PRODUCED] is not None for f in others):
         for present, missing in ((DELIVERED, PRODUCED), (PRODUCED, DELIVERED)):
             rest = {
                 metric: total[metric] - sum(f[metric] for f in others)
@@ -155,9 +151,7 @@ def find_table(tokens: list[Token]) -> _Table | None:
     ]
     if not usable:
         return None
-    start, run = next(
-        ((s, r) for s, r in usable if any(x.label == TOTAL for x in r)), usable[0]
-    )
+    start, run = next(((s, r) for s, r in usable if any(x.label == TOTAL for x in r)), usable[0])
     positions = {word: i for i, word in enumerate(_header_words(cells, start))}
     delivered_first = (
         "deliveries" in positions

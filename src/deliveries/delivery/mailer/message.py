@@ -81,8 +81,8 @@ def consensus_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
 
 
 def _goal_figures(s: metrics.QuarterSummary) -> list[KeyFigure]:
-    """The goal, the shortfall (or beat) and its +-0.5% range."""
-    word = "Shortfall" if s.shortfall >= 0 else "Beat by"
+    """The goal, the shortfall (or beat) and its +-0.5% range, worded as the report words them."""
+    word = say.shortfall_word(s)
     rows = [
         KeyFigure("Deliveries goal", say.count(s.goal)),
         KeyFigure(
@@ -91,16 +91,10 @@ def _goal_figures(s: metrics.QuarterSummary) -> list[KeyFigure]:
             f"{say.percent(abs(s.shortfall_fraction), signed=False)} of goal",
         ),
     ]
-    low, high = s.shortfall_low, s.shortfall_high
-    if low != high:
-        ends = sorted((low, high), key=abs) if s.shortfall < 0 else (low, high)
-        if ends[0] * ends[1] > 0:
-            band = f"{say.count(abs(ends[0]))} to {say.count(abs(ends[1]))}"
-        else:
-            band = f"{say.count(ends[0], signed=True)} to {say.count(ends[1], signed=True)}"
-        rows.append(
-            KeyFigure(f"{word}, \u00b10.5% range", band, "deliveries were announced as approximate")
-        )
+    band = say.shortfall_range(s)
+    if band:
+        note = "deliveries were announced as approximate"
+        rows.append(KeyFigure(f"{word}, {say.PLUS_MINUS_HALF} range", band, note))
     return rows
 
 

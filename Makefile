@@ -22,12 +22,17 @@ TO ?=
 WATCH ?=
 EVERY ?=
 UNTIL ?=
+# CC= names the e-mail's copy recipients (make email CC=...), but make predefines CC as the C
+# compiler ("cc"): unless the user gave it, clear it, so that no "--cc cc" reaches the command.
 ifeq ($(origin CC),default)
 CC :=
 endif
 
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+LOCK := requirements.lock
 INSTALLED := $(VENV)/.installed
 BYTECODE := $(VENV)/.bytecode
 RUN := $(BIN)/deliveries
@@ -170,10 +175,11 @@ test-fast: $(BYTECODE)
 bench: $(BYTECODE)
 	$(BIN)/python benchmarks/bench.py
 
-## Check the code style (ruff) and that notebooks carry no outputs
+## Check the code style and formatting (ruff) and that notebooks carry no outputs
 .PHONY: lint
 lint: $(BYTECODE)
 	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff format --check src tests tools benchmarks
 	$(BIN)/python tools/strip_notebooks.py --check
 
 ## Strip outputs and execution counts from notebooks/
@@ -199,21 +205,25 @@ distclean: clean
 help:
 	@awk '/^## /{doc=substr($$0,4)} /^[a-z_-]+:/{if(doc!="")printf "  make %-10s %s\n",substr($$1,1,length($$1)-1),doc; doc=""}' $(MAKEFILE_LIST)
 
-# The virtual environment: created and installed on first use, again when pyproject.toml changes.
-$(INSTALLED): pyproject.toml
+## Resolve requirements.lock again from pyproject.toml (UPGRADE=1: the newest versions allowed)
+.PHONY: lock
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		$(if $(UPGRADE),--upgrade) --quiet -o $(LOCK)
+	@echo "lock: $(LOCK) ($$(grep -c '==' $(LOCK)) packages); make test installs and tries it"
+
+# The virtual environment: made on first use, with uv (PyPI) as its installer.
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: $(PYTHON) is older than Python 3.11 (set PYTHON=python3.11)" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@# Optional speed-up: WeasyPrint subsets fonts with HarfBuzz when the system has it (~0.5 s
-	@# less per PDF than its fontTools fallback). Installed only where we may (root + apt).
-	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { [[ $$(id -u) == 0 ]] && \
-		command -v apt-get >/dev/null && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq libharfbuzz-subset0; } >/dev/null 2>&1; } || \
-		echo "note: libharfbuzz-subset0 not installed; PDFs render a little slower"
-	$(BIN)/python -m ipykernel install --sys-prefix --name tesla-deliveries \
-		--display-name "Python (tesla-deliveries)" > /dev/null
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+
+# Every package at the version and hash in the lock (again when the lock or pyproject.toml
+# changes; packages the lock does not name are removed), then the project itself, editable.
+$(INSTALLED): $(LOCK) pyproject.toml | $(UV)
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 # The package's bytecode, written once per change. Where PYTHONDONTWRITEBYTECODE is set (it is on

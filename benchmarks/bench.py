@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -94,6 +95,13 @@ class PeakMemory(threading.Thread):
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
     """Run ``command``; return (wall seconds, peak MiB of a worker + its kernel)."""
+    return timed_with_cpu(command, env)[:2]
+
+
+def timed_with_cpu(command: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Run ``command``; (wall seconds, peak MiB of a worker + its kernel, CPU seconds of the
+    whole process tree: every process it started and waited for, the kernel included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -106,7 +114,9 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"error: {' '.join(command)} failed:\n{err[-2000:]}")
-    return elapsed, sampler.worker_peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, sampler.worker_peak, cpu
 
 
 # --- the pipelines -------------------------------------------------------------------------------
@@ -231,6 +241,30 @@ def delivery_day(work: Path, runs: int) -> tuple[list[float], list[float]]:
     return new, noop
 
 
+def patch_gains(quarter: str, work: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """Per library patch (``deliveries.patches``): what ``deliveries report`` saves with it, as
+    (median wall seconds, median CPU seconds) of paired runs, all patches on against all but
+    that one (``DELIVERIES_PATCHES=-name``), alternating so that drift cancels."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from deliveries.patches import PATCHES, SWITCH
+
+    command = [str(BIN / "deliveries"), "report", "--quarter", quarter, "--out"]
+    gains = {}
+    for name in PATCHES:
+        walls, cpus = [], []
+        for run in range(runs):
+            with_all = timed_with_cpu(
+                [*command, str(work / f"{name}-on-{run}")], {**os.environ, SWITCH: "all"}
+            )
+            without = timed_with_cpu(
+                [*command, str(work / f"{name}-off-{run}")], {**os.environ, SWITCH: f"-{name}"}
+            )
+            walls.append(without[0] - with_all[0])
+            cpus.append(without[2] - with_all[2])
+        gains[name] = (median(walls), median(cpus))
+    return gains
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -259,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=positive, default=len(os.sched_getaffinity(0)))
     parser.add_argument(
+        "--patches-only",
+        action="store_true",
+        help="only measure what each library patch saves (paired runs of deliveries report)",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="one run each, a two-quarter batch: checks the script, not the speed",
@@ -274,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     sample = all_quarters[-1:] if args.smoke else all_quarters[-args.naive_sample :]
 
     work = Path(tempfile.mkdtemp(prefix="deliveries-bench-"))
+    if args.patches_only:
+        try:
+            print_patch_gains(patch_gains(args.quarter, work, runs), runs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         single = {"naive": [], "naive_fair": [], "ours": []}
         memory = {"naive": 0.0, "naive_fair": 0.0, "ours": 0.0, "batch": 0.0}
@@ -298,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             memory["batch"] = max(memory["batch"], peak)
         noop = [noop_make(work / "noop") for _ in range(runs)]
         update_new, update_noop = delivery_day(work, runs)
+        gains = patch_gains(args.quarter, work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -345,7 +391,17 @@ def main(argv: list[str] | None = None) -> int:
         f"deliveries report {memory['ours']:.0f}, batch {memory['batch']:.0f}"
         "   target < 400"
     )
+    print()
+    print_patch_gains(gains, runs)
     return 0
+
+
+def print_patch_gains(gains: dict[str, tuple[float, float]], runs: int) -> None:
+    """What each patch saves per report (positive: the patch is faster)."""
+    print(f"what each library patch saves in deliveries report ({runs} paired runs, medians):")
+    print(f"  {'patch':24}{'wall s':>9}{'CPU s':>9}")
+    for name, (wall, cpu) in gains.items():
+        print(f"  {name:24}{wall:9.3f}{cpu:9.3f}")
 
 
 if __name__ == "__main__":

@@ -12,14 +12,22 @@ from .conftest import ROOT
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower()
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_yml_lists_the_same_runtime_packages_as_pyproject():
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    runtime = {_name(r) for r in pyproject["project"]["dependencies"]}
-    conda = set()
-    section = None
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _locked() -> dict[str, str]:
+    """requirements.lock as {package name: exact version}."""
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.lock").read_text(), re.M)
+    return {_name(name): version for name, version in pins}
+
+
+def _conda() -> dict[str, str]:
+    """environment.yml's conda packages as {name: version spec}."""
+    packages, section = {}, None
     for line in (ROOT / "environment.yml").read_text().splitlines():
         item = line.strip()
         if not line.startswith(" ") and item.endswith(":"):
@@ -27,8 +35,37 @@ def test_environment_yml_lists_the_same_runtime_packages_as_pyproject():
         elif item.startswith("- pip:"):
             section = "pip"
         elif item.startswith("- ") and section == "dependencies":
-            conda.add(_name(item[2:]))
-    assert conda - {"python", "pip"} == runtime
+            name = _name(item[2:])
+            packages[name] = item[2 + len(name) :].lstrip("=")
+    return packages
+
+
+def test_the_lock_pins_every_package_with_hashes_and_satisfies_pyproject():
+    from packaging.requirements import Requirement
+
+    text = (ROOT / "requirements.lock").read_text()
+    entries = re.findall(
+        r"^([A-Za-z0-9_.-]+)==\S+((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M
+    )
+    assert len(entries) == len(_locked()), "every pin carries its hashes"
+    locked = _locked()
+    project = _pyproject()["project"]
+    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        wanted = Requirement(requirement)
+        name = _name(wanted.name)
+        assert name in locked, f"{name} is not in requirements.lock (run make lock)"
+        assert wanted.specifier.contains(locked[name]), f"{name}=={locked[name]} vs {wanted}"
+
+
+def test_environment_yml_pins_the_runtime_packages_at_the_locks_versions():
+    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    conda = _conda()
+    assert set(conda) - {"python", "pip"} == runtime
+    locked = _locked()
+    for name in runtime:
+        assert conda[name] == locked[name], (
+            f"environment.yml {name} {conda[name]}, lock {locked[name]}"
+        )
 
 
 def test_notebooks_are_committed_without_outputs():

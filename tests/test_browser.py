@@ -102,6 +102,15 @@ LAYOUT_PROBLEMS = """
       if (wide > slack && high > slack) problems.push(`overlapping: "${a.text}" and "${b.text}"`);
     }
   }
+  // A chart is as wide as the screen at most: it scales, and never needs scrolling sideways.
+  const screen = document.documentElement.clientWidth;
+  for (const chart of document.querySelectorAll('figure.chart')) {
+    const img = chart.querySelector('img, svg');
+    const wide = img ? img.getBoundingClientRect() : null;
+    if (chart.scrollWidth > chart.clientWidth + 1 || (wide && wide.right > screen + slack)) {
+      problems.push(`chart wider than the screen: "${(img && img.alt) || label(chart)}"`);
+    }
+  }
   if (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1) {
     problems.push(`page wider than the window: ${document.documentElement.scrollWidth}px`);
   }
@@ -233,6 +242,21 @@ def test_the_layout_check_sees_overlapping_and_clipped_text(browser, tmp_path):
     assert any(p.startswith("overlapping") for p in problems), problems
     assert any(p.startswith("overflowing") for p in problems), problems
     assert any(p.startswith("outside its cell") for p in problems), problems
+
+
+def test_the_layout_check_sees_a_chart_that_scrolls_sideways_on_a_phone(browser, tmp_path):
+    # The phone layout the reports had before: a chart kept at 540 px inside a scrolling figure.
+    page = tmp_path / "chart.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta name='viewport' content='width=device-width'></head>"
+        "<body><figure class='chart' style='overflow-x: auto'>"
+        "<img style='min-width: 540px; width: 100%' alt='chart' src='data:image/svg+xml,"
+        "%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%22600%22 height=%22300%22/%3E'>"
+        "<figcaption>Deliveries</figcaption></figure></body></html>",
+        encoding="utf-8",
+    )
+    problems = layout_problems(browser, page, PHONE)
+    assert any(p.startswith("chart wider than the screen") for p in problems), problems
 
 
 @pytest.mark.parametrize("name", ["index", "quarterly"])

@@ -7,9 +7,9 @@ import functools
 
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import bc_magic
+from nbconvert import HTMLExporter
 
 from deliveries.pages.elements import TEMPLATES
-from deliveries.patches.nbconvert import html_exporter_class
 from deliveries.render import exporters
 
 from .conftest import REPORT_RESOURCES, report_like_notebook
@@ -26,9 +26,7 @@ def _notebook_fixed():
 
 
 def _with_cache(cache):
-    exporter = html_exporter_class()(
-        template_name="report", extra_template_basedirs=[str(TEMPLATES)]
-    )
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)])
     exporter.environment.bytecode_cache = cache
     return exporter
 

@@ -24,9 +24,9 @@ def _socket_folders() -> set[str]:
 
 
 def test_a_kernel_that_exits_while_starting_is_one_error_with_its_last_words(tmp_path):
-    # The kernel starts in the report's folder and imports ipykernel from the path, as
-    # jupyter_client's launcher does; a module of that name there stands in for a broken one.
-    (tmp_path / "ipykernel.py").write_text(
+    # The kernel starts in the report's folder as `python -m ipykernel_launcher`, as
+    # jupyter_client starts it; a module of that name there stands in for a broken one.
+    (tmp_path / "ipykernel_launcher.py").write_text(
         "import sys\nsys.stderr.write('no kernel here\\n')\nsys.exit(3)\n"
     )
     before = _socket_folders()

@@ -7,7 +7,7 @@ libraries' upper bounds in ``pyproject.toml`` keep an untested release from arri
 
 One switch turns them on and off, ``DELIVERIES_PATCHES``: unset or ``all``, every patch; ``none``,
 none; a comma list of names, only those; ``-name`` entries, all but those
-(``DELIVERIES_PATCHES=-weasyprint-svg-text``). The names are in :data:`PATCHES`.
+(``DELIVERIES_PATCHES=-weasyprint-lookup``). The names are in :data:`PATCHES`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,8 @@ import os
 
 SWITCH = "DELIVERIES_PATCHES"
 PATCHES = {
-    "ipykernel-debugger": "ipykernel: the report kernel started without Jupyter's debugger",
     "jsonschema-iri": "jsonschema: decline the optional rfc3987_syntax grammar (IRI formats)",
-    "nbconvert-soup": "nbconvert: the HTML exporter without its closing BeautifulSoup pass",
-    "papermill-inference": "papermill: parameters read from the notebook already loaded",
     "weasyprint-lookup": "WeasyPrint: its system libraries found from one read of the linker cache",
-    "weasyprint-svg-text": "WeasyPrint: an SVG label drawn as one run, not letter by letter",
 }
 
 

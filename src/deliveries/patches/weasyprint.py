@@ -1,21 +1,13 @@
-"""WeasyPrint's patches: its system libraries found without a compiler, and SVG labels drawn as
-runs. :func:`import_weasyprint` imports WeasyPrint with both (each behind its switch name).
+"""WeasyPrint's patch ``weasyprint-lookup``: its system libraries found without a compiler.
 
-``weasyprint-lookup``: WeasyPrint opens Pango, HarfBuzz and four other libraries through cffi,
-trying up to six names per library. cffi looks up each name it cannot open directly with
-``ctypes.util.find_library``, which on Linux runs ``ldconfig -p`` and, when that misses, ``gcc``
-and ``ld``: ~60 programs per import. While WeasyPrint is imported, ``find_library`` answers from
+WeasyPrint opens Pango, HarfBuzz and four other libraries through cffi, trying up to six names
+per library. cffi looks up each name it cannot open directly with ``ctypes.util.find_library``,
+which on Linux runs ``ldconfig -p`` and, when that misses, ``gcc`` and ``ld``: ~60 programs per
+import. While WeasyPrint is imported (:func:`import_weasyprint`), ``find_library`` answers from
 one reading of the dynamic linker's cache, as its first step does; a name the cache does not know
 is not found, and WeasyPrint tries its next one (its list ends with file names, such as
 ``libpango-1.0.so.0``, that cffi opens directly). Should the import fail, it is tried once more
 with the standard lookup.
-
-``weasyprint-svg-text``: WeasyPrint's SVG ``text`` drawer lays out each letter on its own (so that
-``dx``, ``dy`` and ``rotate`` lists can place every letter). matplotlib's labels have none of
-those, so such a text is handed to the drawer as a single run: one Pango layout instead of one
-per letter, shaped as a whole (kerned as the page's text). Texts with per-letter positions,
-spacing or length, and ``textPath``, are drawn as before; a ``weasyprint.svg`` laid out otherwise
-is left alone.
 """
 
 from __future__ import annotations
@@ -90,7 +82,7 @@ def libraries_from_linker_cache() -> Iterator[None]:
 
 
 def import_weasyprint() -> ModuleType:
-    """``weasyprint``, imported with this module's patches (those the switch leaves on)."""
+    """``weasyprint``, its libraries found from the linker's cache where the switch allows."""
     with _importing:
         if "weasyprint" in sys.modules:
             return sys.modules["weasyprint"]
@@ -100,72 +92,4 @@ def import_weasyprint() -> ModuleType:
                 import weasyprint
         except OSError:  # a library the cache did not name: WeasyPrint's own lookup
             import weasyprint
-        import weasyprint.svg
-
-        if enabled("weasyprint-svg-text"):
-            draw_text_in_runs(weasyprint.svg)
         return weasyprint
-
-
-# --- weasyprint-svg-text -------------------------------------------------------------------
-
-# Attributes that place or space letters one by one: with any of them, letter by letter it is.
-PER_LETTER_ATTRIBUTES = ("dx", "dy", "rotate", "textLength", "letter-spacing")
-TEXT_TAGS = ("a", "text", "textPath", "tspan")
-
-
-class WholeRun(str):
-    """A text that iterates as one item, itself: the drawer's "for each letter" loop then lays
-    out the whole run at once."""
-
-    def __iter__(self):
-        yield str(self)
-
-
-def _one_value(value) -> bool:
-    """True for a missing attribute or a single coordinate (not a per-letter list)."""
-    return value is None or len(str(value).replace(",", " ").split()) <= 1
-
-
-def drawn_as_run(node) -> bool:
-    """Whether ``node``'s text can be drawn as one run: two letters or more, no per-letter
-    placement, and not on a path."""
-    text = getattr(getattr(node, "_etree_node", None), "text", None)
-    return (
-        isinstance(text, str)
-        and len(text) > 1
-        and node.tag != "textPath"
-        and all(node.get(name) is None for name in PER_LETTER_ATTRIBUTES)
-        and _one_value(node.get("x"))
-        and _one_value(node.get("y"))
-    )
-
-
-def draw_text_in_runs(svg_package: ModuleType) -> bool:
-    """Install the run-at-a-time drawer in ``weasyprint.svg``; False (nothing changed) when that
-    module is not laid out as expected."""
-    tags = getattr(svg_package, "TAGS", None)
-    original = getattr(svg_package, "text", None)
-    if not isinstance(tags, dict) or not callable(original) or tags.get("text") is not original:
-        return False
-    if getattr(original, "draws_runs", False):
-        return True  # installed already
-
-    @functools.wraps(original)
-    def text(svg, node, font_size):
-        if not drawn_as_run(node):
-            return original(svg, node, font_size)
-        letters = node._etree_node.text
-        node._etree_node.text = WholeRun(letters)
-        try:
-            return original(svg, node, font_size)
-        finally:
-            node._etree_node.text = letters
-
-    text.draws_runs = True
-    for tag in TEXT_TAGS:
-        if tags.get(tag) is original:
-            tags[tag] = text
-    # draw_node recognises text nodes by comparing their drawer with this module-level name.
-    svg_package.text = text
-    return True

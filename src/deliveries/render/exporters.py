@@ -10,14 +10,15 @@ from datetime import date
 from pathlib import Path
 
 from ..pages.elements import TEMPLATES
-from ..patches.nbconvert import html_exporter_class
 from ..patches.weasyprint import import_weasyprint
 
 
 @functools.cache
 def report_exporter():
     """The HTML exporter for reports (built once); see :func:`set_up_exporter`."""
-    exporter = set_up_exporter(html_exporter_class())
+    from nbconvert import HTMLExporter
+
+    exporter = set_up_exporter(HTMLExporter)
     exporter.environment.bytecode_cache = template_cache()
     return exporter
 

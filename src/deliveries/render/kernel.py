@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ..errors import KernelDied, RenderError
 from ..files import REPO_ROOT, display_path, unclaimed_name
-from ..patches.ipykernel import launcher_arguments
 
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60  # seconds for the kernel to come up
@@ -183,7 +182,7 @@ class KernelSession:
         self._log = open(Path(self._socket_dir) / "kernel.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
-                *(sys.executable, *launcher_arguments(), "-f", str(connection)),
+                *(sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)),
                 "--HistoryManager.enabled=False",
             ],
             cwd=self.cwd,

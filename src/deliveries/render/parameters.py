@@ -1,7 +1,6 @@
 """A notebook's parameters: read them, check given values against them, inject them.
 
-Types come from the annotations in the notebook's ``parameters`` cell, read by papermill (with
-the notebook already read, where the ``papermill-inference`` patch allows).
+Types come from the annotations in the notebook's ``parameters`` cell, read by papermill.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from pathlib import Path
 
 from ..errors import ParameterError, RenderError
 from ..files import display_path
-from ..patches import enabled
-from ..patches.papermill import inferred_parameters_fast
 from .kernel import KERNEL_NAME
 
 TYPES = {"str": str, "int": int}
@@ -27,22 +24,13 @@ def read_notebook(path: Path):
     return nb
 
 
-def inferred_parameters_public(path: Path) -> dict[str, str]:
-    """Names and types through papermill's public ``inspect_notebook``."""
+def notebook_parameters(path: Path) -> dict[str, str]:
+    """Parameter names and their inferred types, from the notebook's ``parameters`` cell."""
     from papermill import inspect_notebook
 
     return {
         name: details["inferred_type_name"] for name, details in inspect_notebook(str(path)).items()
     }
-
-
-def notebook_parameters(path: Path) -> dict[str, str]:
-    """Parameter names and their inferred types, from the notebook's ``parameters`` cell."""
-    if enabled("papermill-inference"):
-        fast = inferred_parameters_fast(read_notebook(path))
-        if fast is not None:
-            return fast
-    return inferred_parameters_public(path)
 
 
 def _allowed(annotation: str) -> tuple[type | None, bool]:

@@ -274,9 +274,7 @@ class KernelSession:
 
     def ask(self, code: str, expression: str) -> str:
         """Have the kernel run ``code`` and evaluate ``expression`` (a Jupyter user expression)
-        without waiting for it: the request's id, for :meth:`answer`. For work the kernel, with
-        its libraries loaded, does while this process waits on something else. The next
-        notebook starts from a cleared namespace all the same."""
+        without waiting: returns the request's id, for :meth:`answer`."""
         self.start()
         self._wait_ready()
         self.runs += 1  # what the code leaves behind is cleared before the next notebook

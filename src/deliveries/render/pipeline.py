@@ -51,17 +51,11 @@ def run_in_turn(
     session: KernelSession,
     while_printing: Callable[[], None] | None = None,
 ) -> list[dict[str, Path]]:
-    """Several reports through one kernel, moved into place together when all are finished
-    (:func:`run_job` is this for one report).
+    """Several reports through one kernel, moved into place together when all are finished.
 
-    The kernel runs the notebooks one after another. Each executed notebook is exported to HTML
-    here and printed to PDF in a forked process while the kernel runs the next notebook, so the
-    printing of one report overlaps the execution of the next (and no second kernel has to
-    import pandas and matplotlib). Put the job whose PDF takes longest first. A failure in any
-    report leaves every previous report as it was.
-
-    ``while_printing()`` is called once every notebook has run and the PDFs print: the kernel is
-    free then (see :meth:`KernelSession.ask`), and this process would only wait.
+    Each PDF prints in a forked process while the kernel runs the next notebook (put the slowest
+    PDF first); a failure leaves every previous report as it was. ``while_printing()`` runs once
+    the last notebook has: the kernel is free then, and this process would only wait.
     """
     for job in jobs:
         check_parameters(job.notebook, job.parameters)

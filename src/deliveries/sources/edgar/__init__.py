@@ -2,10 +2,11 @@
 
 ``fetch_release`` finds a release and keeps it in ``data/releases/``; ``find_release`` only finds
 it; ``fetch_command`` is the command line. Settings come from the environment and ``.env``
-(see :mod:`deliveries.edgar.settings`).
+(see :mod:`.settings`).
 """
 
-from .client import EdgarClient, RateLimiter
+from .classify import UnclassifiedFiling
+from .client import Cost, EdgarClient, RateLimiter
 from .fetch import (
     FetchedRelease,
     FoundRelease,
@@ -19,11 +20,13 @@ from .settings import TESLA_CIK, EdgarSettings
 
 __all__ = [
     "TESLA_CIK",
+    "Cost",
     "EdgarClient",
     "EdgarSettings",
     "FetchedRelease",
     "FoundRelease",
     "RateLimiter",
+    "UnclassifiedFiling",
     "fetch_command",
     "fetch_release",
     "find_release",

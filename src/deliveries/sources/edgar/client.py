@@ -4,7 +4,9 @@ The SEC's fair-access rules: every request names its sender (``SEC_USER_AGENT``)
 requests per second. A 429, a 5xx, a timeout or a dropped or refused connection is retried a
 bounded number of times, waiting ``backoff * 2**n`` seconds (or what ``Retry-After`` asks, up to
 :data:`MAX_RETRY_AFTER`). Every failure is one :class:`~deliveries.errors.FetchError` line that
-names the URL and the cause.
+names the URL and the cause. A response's ETag / Last-Modified are kept and sent back where the
+server gives them (data.sec.gov gives neither: its submissions document comes whole every time);
+the client counts what it asked and received (:attr:`EdgarClient.cost`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,25 @@ class RateLimiter:
                     self._starts.append(now)
                     return
                 self._sleep(self.window - (now - self._starts[0]))
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a run asked of EDGAR: requests made and bytes received (as sent, before any
+    decompression)."""
+
+    requests: int = 0
+    received: int = 0
+
+    def __sub__(self, other: Cost) -> Cost:
+        return Cost(self.requests - other.requests, self.received - other.received)
+
+    def __bool__(self) -> bool:
+        return self.requests > 0
+
+    def __str__(self) -> str:
+        plural = "" if self.requests == 1 else "s"
+        return f"{self.requests} request{plural}, {self.received / 1000:.1f} kB"
 
 
 @dataclass
@@ -149,6 +170,7 @@ class EdgarClient:
         self.limiter = RateLimiter(settings.max_per_second, sleep=sleep)
         self.cache = ResponseCache(settings.cache_dir)
         self.requests_made = 0
+        self.bytes_received = 0
         self._http = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=settings.timeout,
@@ -165,6 +187,11 @@ class EdgarClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+
+    @property
+    def cost(self) -> Cost:
+        """Requests made and bytes received so far."""
+        return Cost(self.requests_made, self.bytes_received)
 
     def get(
         self, url: str, *, headers: dict[str, str] | None = None, missing_ok: bool = False
@@ -186,6 +213,7 @@ class EdgarClient:
                 continue
             except httpx.HTTPError as exc:  # an unusable URL: retrying will not help
                 raise FetchError(f"GET {url}: {exc}") from None
+            self.bytes_received += response.num_bytes_downloaded
             status = response.status_code
             if status < 300 or status == 304:
                 if len(response.content) > MAX_BODY_BYTES:
@@ -220,8 +248,11 @@ class EdgarClient:
         response = self.get(url, missing_ok=missing_ok)
         return None if response is None else response.content
 
-    def get_json(self, url: str, *, conditional: bool = False) -> object:
-        """``url`` as JSON; ``conditional`` revalidates a cached copy (ETag, Last-Modified)."""
+    def get_json(
+        self, url: str, *, conditional: bool = False, missing_ok: bool = False
+    ) -> object | None:
+        """``url`` as JSON (None for a 404 when ``missing_ok``); ``conditional`` revalidates a
+        cached copy when the server gave validators (ETag, Last-Modified) for it."""
         cached = self.cache.load(url) if conditional else None
         headers = {}
         if cached is not None:
@@ -229,8 +260,9 @@ class EdgarClient:
                 headers["If-None-Match"] = cached.etag
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
-        response = self.get(url, headers=headers or None)
-        assert response is not None
+        response = self.get(url, headers=headers or None, missing_ok=missing_ok)
+        if response is None:
+            return None
         if response.status_code == 304:
             if cached is None:
                 raise FetchError(f"GET {url}: HTTP 304 Not Modified, but nothing is cached")

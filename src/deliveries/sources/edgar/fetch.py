@@ -7,6 +7,7 @@ when they change.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 RELEASES_FOLDER = "releases"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FetchedRelease(FoundRelease):
     """A found release once kept in ``data/releases/``: the found release and its two files."""
 
@@ -119,14 +120,18 @@ def find_release(
     environ: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
 ) -> FoundRelease:
-    """The release of ``quarter`` (the newest when None) on EDGAR, without writing anything."""
+    """The release of ``quarter`` (the newest when None) on EDGAR, without writing anything;
+    its ``cost`` says what finding it asked of EDGAR. Raises FetchError, or its kinds
+    EdgarUnavailable and UnclassifiedFiling, which are worth trying again later."""
     label = quarter_label(quarter) if quarter else None
     own_client = client is None
     if client is None:
         client = EdgarClient(EdgarSettings.from_environment(environ, cache_dir))
     try:
+        before = client.cost
         finder = ReleaseFinder(client, known_releases(releases_folder(data_dir)))
-        return finder.find(label)
+        found = finder.find(label)
+        return dataclasses.replace(found, cost=client.cost - before)
     finally:
         if own_client:
             client.close()

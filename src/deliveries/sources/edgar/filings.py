@@ -1,13 +1,19 @@
-"""EDGAR's documents read into plain records: the submissions API and a filing's index.
+"""EDGAR's documents read into plain records: the submissions API and a filing's document lists.
 
 - ``{data}/submissions/CIK##########.json``: the company's filings as column arrays under
-  ``filings.recent`` (``accessionNumber``, ``filingDate``, ``form``, ``acceptanceDateTime``, ...,
-  newest first), and ``filings.files`` naming extra documents (``CIK...-submissions-001.json``,
-  with ``filingFrom`` / ``filingTo``) that hold the same columns for older filings.
-- ``{archives}/Archives/edgar/data/<cik>/<accession without dashes>/<accession>-index.htm``: the
-  filing's detail page, whose "Document Format Files" table gives each document's Type
-  (``EX-99.1``); ``index.json`` in the same folder lists the folder's files (``directory.item[]``
-  with name, type, size, last-modified) but its ``type`` is an icon name, not the document type.
+  ``filings.recent`` (``accessionNumber``, ``filingDate``, ``form``, ``acceptanceDateTime``,
+  ``items``, ``size``, ..., newest first), and ``filings.files`` naming extra documents
+  (``CIK...-submissions-001.json``, with ``filingFrom`` / ``filingTo``) that hold the same
+  columns (at their top level) for older filings.
+- ``{archives}/Archives/edgar/data/<cik>/<accession without dashes>/<accession>-index.htm`` (or
+  ``-index.html``): the filing's detail page, whose "Document Format Files" table types each
+  document (``EX-99.1``) and ends with the "Complete submission text file" row.
+- ``index.json`` in the same folder lists the folder's files (``directory.item[]`` with name,
+  type, size, last-modified), but its ``type`` is an icon name (``text.gif``): a document's
+  type can only be guessed from its name, which is certain for some agents' names and not for
+  others (Workiva appends 1s: ``exhibit9911111.htm`` may be EX-99.1 or EX-99.11).
+- ``<accession>.txt``, the complete submission: an SGML header, then each document as
+  ``<DOCUMENT><TYPE>EX-99.1<SEQUENCE>2<FILENAME>...``: typed, but as large as the filing.
 """
 
 from __future__ import annotations
@@ -21,8 +27,16 @@ from urllib.parse import urljoin, urlsplit
 from ...errors import FetchError
 
 RELEASE_EXHIBIT = "EX-99.1"
+WHOLE_TEXT_ROW = "complete submission text file"  # the last row of a whole index page's table
 _COLUMNS = ("accessionNumber", "filingDate", "form")
-_EXHIBIT_NAME = re.compile(r"ex[-_]?99[-_.]?0?1(?![0-9])[^/]*\.(?:htm|html|txt)$", re.IGNORECASE)
+# an exhibit 99 by its name: "tsla-ex991_6.htm", "tsla-ex99_1.htm", "exhibit991.htm", "ex99-1"
+_EXHIBIT_99_NAME = re.compile(
+    r"ex(?:hibit)?[-_.]?99[-_.]?(?P<number>\d+)[^/]*\.(?:htm|html|txt)$", re.IGNORECASE
+)
+_SGML_DOCUMENT = re.compile(
+    rb"<DOCUMENT>\s*<TYPE>([^\r\n<]*)\s*<SEQUENCE>[^\r\n<]*\s*<FILENAME>([^\r\n<]*)"
+    rb"(?:\s*<DESCRIPTION>([^\r\n<]*))?"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class Filing:
     report_date: str = ""
     items: str = ""
     primary_document: str = ""
+    size: int = 0  # bytes of the whole filing (its complete submission text file)
 
     @property
     def folder_name(self) -> str:
@@ -60,6 +75,16 @@ class IndexDocument:
     name: str
     url: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentList:
+    """A filing's documents as one source lists them; ``whole`` when the source is typed and
+    is known to list every document (so that "no EX-99.1" is a finding, not a gap)."""
+
+    documents: list[IndexDocument]
+    url: str
+    whole: bool
 
 
 def _date(value: object) -> date | None:
@@ -87,12 +112,13 @@ def filings_from_columns(columns: object, url: str) -> list[Filing]:
         return values if isinstance(values, list) and len(values) == count else [""] * count
 
     filings = []
-    for accession, filed, form, accepted, report, items, primary in zip(
+    for accession, filed, form, accepted, report, items, primary, size in zip(
         *(column(name) for name in _COLUMNS),
         column("acceptanceDateTime"),
         column("reportDate"),
         column("items"),
         column("primaryDocument"),
+        column("size"),
         strict=True,
     ):
         filing_date = _date(filed)
@@ -107,6 +133,7 @@ def filings_from_columns(columns: object, url: str) -> list[Filing]:
                 report_date=str(report or ""),
                 items=str(items or ""),
                 primary_document=str(primary or ""),
+                size=size if isinstance(size, int) else 0,
             )
         )
     return filings
@@ -198,8 +225,9 @@ def _document_url(href: str, page_url: str) -> str:
     return urljoin(page_url, href)
 
 
-def read_index_page(html: str, url: str) -> list[IndexDocument]:
-    """The documents listed on a filing's ``-index.htm`` page."""
+def read_index_page(html: str, url: str) -> DocumentList:
+    """The documents listed on a filing's ``-index.htm`` page (whole when its table ends with
+    the complete submission text file, as every page EDGAR generates does)."""
     parser = _IndexTable()
     parser.feed(html)
     parser.close()
@@ -223,22 +251,59 @@ def read_index_page(html: str, url: str) -> list[IndexDocument]:
         )
     if not documents and "tableFile" not in html:
         raise FetchError(f"GET {url}: not an EDGAR filing index (no document table)")
-    return documents
+    whole = any(d.description.lower() == WHOLE_TEXT_ROW for d in documents)
+    return DocumentList(documents, url, whole)
 
 
-def read_index_json(document: object, url: str) -> list[IndexDocument]:
-    """The documents of a filing folder's ``index.json``, typed by name (``...ex99-1.htm``)."""
+def exhibit_99_1_by_name(name: str) -> bool | None:
+    """Whether a file name says EX-99.1: True (``exhibit991.htm``, ``tsla-ex99_1.htm``), None
+    when it cannot tell (``exhibit9911111.htm``: Workiva's appended 1s, or EX-99.11), False."""
+    match = _EXHIBIT_99_NAME.search(name)
+    if match is None:
+        return False
+    number = match.group("number").lstrip("0")
+    if number == "1":
+        return True
+    return None if set(number) == {"1"} else False
+
+
+def read_index_json(document: object, url: str) -> tuple[list[IndexDocument], list[str]]:
+    """From a folder's ``index.json``: the files certainly named as an EX-99.1, and the names
+    that may be one (their type is not given: only a name can say)."""
     directory = document.get("directory") if isinstance(document, dict) else None
     items = directory.get("item") if isinstance(directory, dict) else None
     if not isinstance(items, list):
         raise FetchError(f"GET {url}: not an EDGAR folder listing (no directory.item)")
     folder = url.rsplit("/", 1)[0] + "/"
-    documents = []
+    certain, maybe = [], []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else None
-        if isinstance(name, str) and _EXHIBIT_NAME.search(name):
-            documents.append(IndexDocument(RELEASE_EXHIBIT, name, urljoin(folder, name)))
-    return documents
+        if not isinstance(name, str):
+            continue
+        says = exhibit_99_1_by_name(name)
+        if says:
+            certain.append(IndexDocument(RELEASE_EXHIBIT, name, urljoin(folder, name)))
+        elif says is None:
+            maybe.append(name)
+    return certain, maybe
+
+
+def read_full_submission(body: bytes, url: str) -> DocumentList:
+    """The typed documents of a complete submission text file (``<accession>.txt``); whole when
+    it ends with ``</SEC-DOCUMENT>``."""
+    if b"<SEC-DOCUMENT>" not in body[:200]:
+        raise FetchError(f"GET {url}: not an EDGAR submission text file (no <SEC-DOCUMENT>)")
+    folder = url.rsplit("/", 1)[0] + "/"
+    documents = [
+        IndexDocument(
+            kind.decode("latin-1").strip().upper(),
+            name.decode("latin-1").strip(),
+            urljoin(folder, name.decode("latin-1").strip()),
+            (description or b"").decode("latin-1").strip(),
+        )
+        for kind, name, description in _SGML_DOCUMENT.findall(body)
+    ]
+    return DocumentList(documents, url, body.rstrip().endswith(b"</SEC-DOCUMENT>"))
 
 
 def release_exhibit(documents: list[IndexDocument]) -> IndexDocument | None:

@@ -2,41 +2,38 @@
 
 The 8-Ks are walked newest first (for a given quarter: those filed in the weeks after it ended,
 reaching into the older submissions files only when the recent list does not go back that far).
-For each, the filing index gives the EX-99.1 document, which is downloaded and read: a production
-& deliveries release has a headline naming deliveries and parses (``ingest.parse_release``) to
-figures and a quarter; earnings releases, votes and financing 8-Ks do not, and are passed over.
-Filings are never changed once made, so those passed over are remembered in the cache folder
-(``passed-over-v1.json``) and a release already kept in ``data/releases/`` is read from there:
-a poll that finds nothing new costs one conditional request.
+For each, the EX-99.1 is found (:mod:`.locate`) and read (:mod:`.classify`): a release is
+returned, anything else (earnings Update letters, votes, financing) passed over. A filing that
+cannot be told apart stops the walk for the latest release, as a newer release may hide behind
+it; for a given quarter it is named when no release is found:
+
+- an exhibit certainly a release but unreadable (figures that do not add up, a table the parser
+  cannot read): :class:`~deliveries.errors.FetchError`, which waiting will not mend;
+- one that only looked like a release in part: :class:`~.classify.UnclassifiedFiling`;
+- no source could tell whether it has an EX-99.1, or a listed exhibit is missing:
+  :class:`~deliveries.errors.EdgarUnavailable` (EDGAR answered in part: try again later).
+
+Findings are kept in the cache folder (:mod:`.memory`) and a release already kept in
+``data/releases/`` is read from there: a poll that finds nothing new asks for the submissions
+document only.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
-import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...data.quarters import QUARTER_PATTERN, Quarter
-from ...errors import DeliveriesError, FetchError, IngestError, ParameterError
-from ...files import make_folder, write_atomically
-from ..ingest import parse_release
+from ...errors import EdgarUnavailable, FetchError, ParameterError
 from ..ingest.text import decode_text
-from .client import EdgarClient
-from .filings import (
-    Filing,
-    newest_first,
-    read_extra_file,
-    read_index_json,
-    read_index_page,
-    read_submissions,
-    release_exhibit,
-)
+from .classify import RELEASE, UNREADABLE, UnclassifiedFiling, Verdict, classify
+from .client import Cost, EdgarClient
+from .filings import Filing, newest_first, read_extra_file, read_submissions
+from .locate import locate_exhibit
+from .memory import NO_EXHIBIT, VerdictCache
 from .settings import TESLA_CIK
 
 if TYPE_CHECKING:
@@ -45,11 +42,6 @@ if TYPE_CHECKING:
 RELEASE_FORMS = ("8-K",)
 LATEST_LOOKBACK = 20  # 8-Ks examined for the latest release: Tesla files one every quarter
 RELEASE_WINDOW = timedelta(days=100)  # a quarter's release is filed in the weeks after it ends
-HEADLINE_CHARS = 400  # the headline of a release names deliveries within this much text
-PASSED_OVER_FILE = "passed-over-v1.json"  # a new name when the test of a release changes
-_DELIVERIES = re.compile(r"\bdeliver(?:ies|y)\b", re.IGNORECASE)
-_HIDDEN = re.compile(r"<(head|script|style|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,7 @@ class FoundRelease:
     content: bytes
     text: str
     parsed: ParsedRelease
+    cost: Cost = field(default=Cost(), compare=False)  # what finding it asked of EDGAR
 
     def sidecar_record(self) -> dict:
         """What the sidecar ``<Q>.json`` holds."""
@@ -94,10 +87,21 @@ def quarter_end(label: str) -> date:
     return Quarter.parse(label).last_day
 
 
-def names_deliveries(text: str) -> bool:
-    """Whether the exhibit's headline (its first visible text) speaks of deliveries."""
-    visible = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", text)))
-    return bool(_DELIVERIES.search(" ".join(visible.split())[:HEADLINE_CHARS]))
+@dataclass(frozen=True)
+class Unresolved:
+    """A filing that could not be told a release or not: what was found, and the error it
+    makes (FetchError, UnclassifiedFiling or EdgarUnavailable: see the module docstring)."""
+
+    filing: Filing
+    description: str
+    error: type[FetchError]
+
+
+def _unresolved(filing: Filing, verdict: Verdict) -> Unresolved:
+    return Unresolved(filing, verdict.reason, FetchError if verdict.certain else UnclassifiedFiling)
+
+
+_SEVERITY = (FetchError, EdgarUnavailable, UnclassifiedFiling)  # the first one present is raised
 
 
 class ReleaseFinder:
@@ -108,7 +112,7 @@ class ReleaseFinder:
         self.settings = client.settings
         self.known = dict(known or {})
         self.passed_over: list[str] = []
-        self.memory = PassedOver(self.settings.cache_dir / PASSED_OVER_FILE)
+        self.memory = VerdictCache(self.settings.cache_dir)
 
     @property
     def submissions_url(self) -> str:
@@ -146,21 +150,31 @@ class ReleaseFinder:
     def find(self, quarter: str | None = None) -> FoundRelease:
         """The newest production & deliveries release (of ``quarter`` when given)."""
         checked = 0
+        unresolved: list[Unresolved] = []
         try:
             for filing in self.candidates(quarter):
                 checked += 1
-                found = self.examine(filing, quarter)
-                if found is not None:
-                    return found
+                found = self.examine(filing)
+                if isinstance(found, Unresolved):
+                    if quarter is None:  # a newer release may hide behind it
+                        raise found.error(
+                            f"8-K {filing.accession} filed {filing.filing_date.isoformat()}: "
+                            f"{found.description}"
+                        )
+                    unresolved.append(found)
+                elif found is not None:
+                    if quarter is None or found.quarter == quarter:
+                        return found
+                    self.passed_over.append(f"{found.exhibit_url}: the {found.quarter} release")
         finally:
             self.memory.save()
-        raise FetchError(self._nothing_found(quarter, checked))
+        message = self._nothing_found(quarter, checked, unresolved)
+        kinds = {u.error for u in unresolved}
+        raise next((kind for kind in _SEVERITY if kind in kinds), FetchError)(message)
 
-    def _pass_over(self, filing: Filing, reason: str) -> None:
-        self.passed_over.append(reason)
-        self.memory.remember(filing.accession, reason)
-
-    def _nothing_found(self, quarter: str | None, checked: int) -> str:
+    def _nothing_found(
+        self, quarter: str | None, checked: int, unresolved: list[Unresolved]
+    ) -> str:
         if quarter is None:
             where = f"among Tesla's {checked} newest 8-K filings"
         else:
@@ -170,27 +184,15 @@ class ReleaseFinder:
                 f"{start + timedelta(days=1)} to {start + RELEASE_WINDOW}"
             )
         message = f"no production & deliveries release found {where} in {self.submissions_url}"
+        if unresolved:
+            message += ": " + "; ".join(u.description for u in unresolved)
         if self.passed_over:
             shown = "; ".join(self.passed_over[:3])
             more = f"; and {len(self.passed_over) - 3} more" if len(self.passed_over) > 3 else ""
-            message += f" ({shown}{more})"
+            message += f" (passed over: {shown}{more})"
+        if any(u.error is EdgarUnavailable for u in unresolved):
+            message += "; try again later"
         return message
-
-    def documents_url(self, filing: Filing) -> str:
-        return f"{self.folder_url(filing)}/{filing.accession}-index.htm"
-
-    def exhibit_of(self, filing: Filing) -> tuple[str | None, str]:
-        """The EX-99.1 URL of ``filing`` (None if it has none) and the index URL read."""
-        index_url = self.documents_url(filing)
-        page = self.client.get_bytes(index_url, missing_ok=True)
-        if page is not None:
-            documents = read_index_page(decode_text(page), index_url)
-        else:  # no detail page: the folder listing, typed by file name
-            index_url = f"{self.folder_url(filing)}/index.json"
-            listing = self.client.get_json(index_url)
-            documents = read_index_json(listing, index_url)
-        exhibit = release_exhibit(documents)
-        return (exhibit.url if exhibit else None), index_url
 
     def _kept_exhibit(self, filing: Filing) -> tuple[bytes, str, str] | None:
         """The exhibit of ``filing`` as kept in data/releases/ (content, URL, index URL)."""
@@ -201,45 +203,45 @@ class ReleaseFinder:
             content = path.read_bytes()
         except OSError:
             return None
-        index_url = record.get("filing_index_url") or self.documents_url(filing)
+        index_url = record.get("filing_index_url") or (
+            f"{self.folder_url(filing)}/{filing.accession}-index.htm"
+        )
         return content, str(record.get("exhibit_url", "")), str(index_url)
 
-    def examine(self, filing: Filing, quarter: str | None) -> FoundRelease | None:
-        """``filing`` read as a release of ``quarter`` (any when None), or None if it is not."""
-        remembered = self.memory.reason(filing.accession)
-        if remembered is not None:
-            self.passed_over.append(remembered)
+    def examine(self, filing: Filing) -> FoundRelease | Unresolved | None:
+        """``filing`` read: its release, what could not be told, or None (passed over)."""
+        remembered = self.memory.recall(filing)
+        if remembered is not None and remembered.content is None:
+            self.passed_over.append(remembered.reason)
             return None
-        kept = self._kept_exhibit(filing)
-        if kept is not None:
+        if remembered is not None:
+            content, exhibit_url, index_url = (
+                remembered.content,
+                remembered.exhibit_url,
+                remembered.index_url,
+            )
+        elif (kept := self._kept_exhibit(filing)) is not None:
             content, exhibit_url, index_url = kept
         else:
-            exhibit_url, index_url = self.exhibit_of(filing)
-            if exhibit_url is None:
-                self._pass_over(filing, f"{index_url}: no EX-99.1 exhibit")
-                return None
-            content = self.client.get_bytes(exhibit_url, missing_ok=True)
-            if content is None:
-                raise FetchError(
-                    f"GET {exhibit_url}: HTTP 404 Not Found (the EX-99.1 exhibit listed in "
-                    f"{index_url} is missing)"
-                )
+            fetched = self._download(filing)
+            if not isinstance(fetched, tuple):
+                return fetched
+            content, exhibit_url, index_url = fetched
+        assert content is not None
         text = decode_text(content)  # UTF-8, else Windows-1252 (older EDGAR documents)
-        if not names_deliveries(text):
-            self._pass_over(filing, f"{exhibit_url}: not a production & deliveries release")
+        verdict = classify(text, filing, exhibit_url)
+        if verdict.kind == UNREADABLE:
+            return _unresolved(filing, verdict)
+        if remembered is None:
+            self.memory.remember(
+                filing, verdict.kind, verdict.reason, index_url, exhibit_url, content
+            )
+        if verdict.kind != RELEASE:
+            self.passed_over.append(verdict.reason)
             return None
-        try:
-            parsed = parse_release(text)
-        except IngestError as exc:
-            problem = "; ".join(str(exc).splitlines())
-            raise FetchError(
-                f"{exhibit_url}: a production & deliveries release that cannot be read: {problem}"
-            ) from None
-        if quarter is not None and parsed.quarter != quarter:
-            self.passed_over.append(f"{exhibit_url}: the {parsed.quarter} release")
-            return None
+        assert verdict.parsed is not None
         return FoundRelease(
-            quarter=parsed.quarter,
+            quarter=verdict.parsed.quarter,
             accession=filing.accession,
             filing_date=filing.filing_date,
             form=filing.form,
@@ -247,39 +249,33 @@ class ReleaseFinder:
             index_url=index_url,
             content=content,
             text=text,
-            parsed=parsed,
+            parsed=verdict.parsed,
         )
 
-
-class PassedOver:
-    """Accession numbers of 8-Ks known not to be releases, with the reason, kept between runs."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._reasons: dict[str, str] = {}
-        self._changed = False
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(stored, dict):
-            self._reasons = {k: v for k, v in stored.items() if isinstance(v, str)}
-
-    def reason(self, accession: str) -> str | None:
-        """Why ``accession`` was passed over before, or None."""
-        return self._reasons.get(accession)
-
-    def remember(self, accession: str, reason: str) -> None:
-        self._reasons[accession] = reason
-        self._changed = True
-
-    def save(self) -> None:
-        """Write the memory if it grew; a failure only warns (it is a cache)."""
-        if not self._changed:
-            return
-        try:
-            make_folder(self.path.parent)
-            write_atomically(self.path, json.dumps(self._reasons, indent=1, sort_keys=True) + "\n")
-        except DeliveriesError as exc:
-            warnings.warn(f"EDGAR cache not updated: {exc}", UserWarning, stacklevel=2)
-        self._changed = False
+    def _download(self, filing: Filing) -> tuple[bytes, str, str] | Unresolved | None:
+        """The exhibit of ``filing`` from EDGAR (content, URL, index URL), or what stood in the
+        way: None when it has no EX-99.1 (passed over), an Unresolved when that is not known."""
+        folder = self.folder_url(filing)
+        located = locate_exhibit(self.client, filing, folder)
+        if located.could_not_tell:
+            tried = "; ".join(located.tried)
+            return Unresolved(
+                filing,
+                f"{located.source_url}: could not tell whether it has an EX-99.1 exhibit ({tried})",
+                EdgarUnavailable,
+            )
+        if located.exhibit is None:
+            reason = f"{located.source_url}: no EX-99.1 exhibit"
+            self.memory.remember(filing, NO_EXHIBIT, reason, located.source_url)
+            self.passed_over.append(reason)
+            return None
+        url = located.exhibit.url
+        content = self.client.get_bytes(url, missing_ok=True)
+        if content is None:
+            return Unresolved(
+                filing,
+                f"GET {url}: HTTP 404 Not Found (the EX-99.1 exhibit listed in "
+                f"{located.source_url} is missing)",
+                EdgarUnavailable,
+            )
+        return content, url, located.source_url

@@ -309,7 +309,7 @@ def a_refused_connection(edgar: EdgarServer, monkeypatch) -> str:
 
 def figures_that_do_not_add_up(edgar: EdgarServer, monkeypatch) -> str:
     edgar.add_new_quarter(totals=(480000, 462903))
-    return "cannot be read"
+    return "could not be read: totals do not add up"
 
 
 def a_bad_address(edgar: EdgarServer, monkeypatch) -> str:

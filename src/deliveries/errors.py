@@ -14,7 +14,9 @@ A :class:`DeliveriesError` is a problem the user can fix: the command line print
     ├── MailError              building or sending the e-mail failed
     ├── OutputError            the environment refused a write (full disk, read-only, ...)
     └── FetchError             fetching from SEC EDGAR failed
-        └── EdgarUnavailable   EDGAR did not answer usefully: worth trying again later
+        ├── EdgarUnavailable   EDGAR did not answer usefully: worth trying again later
+        └── UnclassifiedFiling an 8-K that cannot be told a release or not: a later poll may
+                               find the release
 
     KernelDied                 the kernel process ended mid-notebook (made a RenderError)
     DataWarning                something unusual in a data file that could be handled
@@ -77,6 +79,12 @@ class FetchError(DeliveriesError):
 class EdgarUnavailable(FetchError):
     """EDGAR did not answer usefully after the retries (throttled, server errors, no connection):
     worth trying again later, which ``deliveries update --watch`` does."""
+
+
+class UnclassifiedFiling(FetchError):
+    """An 8-K's exhibit looked like a release in part but could not be read: it cannot be told
+    a release or not. ``deliveries update --watch`` goes on polling (a newer filing may be the
+    release); a one-off fetch or update fails with it."""
 
 
 class KernelDied(Exception):

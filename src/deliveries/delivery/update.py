@@ -36,6 +36,7 @@ from ..errors import (
     DeliveriesError,
     EdgarUnavailable,
     ParameterError,
+    UnclassifiedFiling,
     UpdateError,
     quiet_after_interrupt,
 )
@@ -381,11 +382,14 @@ def watch(
 ) -> UpdateOutcome:
     """Poll EDGAR every ``every`` seconds until a new release is in, or until ``until`` (HH:MM).
 
-    ``attempt`` is one update (``update``). Each poll costs one conditional request for the
-    submissions document while nothing changes. A poll that EDGAR does not answer (throttled,
-    server errors, no connection, after the client's own retries) is said and the watch goes on;
-    any other failure ends it, as it would not go away by waiting.
+    ``attempt`` is one update (``update``). While nothing changes a poll asks EDGAR for the
+    submissions document only (one request; conditional where the server gives validators). A
+    poll that EDGAR does not answer (throttled, server errors, no connection, after the client's
+    own retries) or that meets a filing it cannot classify (a newer one may be the release) is
+    said in one timestamped line and the watch goes on; any other failure ends it, as it would
+    not go away by waiting.
     """
+
     if every < MINIMUM_EVERY:
         raise ParameterError(f"--every {every:g}: poll at most every {MINIMUM_EVERY} seconds")
     deadline = parse_until(until)
@@ -396,16 +400,18 @@ def watch(
     while True:
         try:
             outcome, failure = attempt(say=say, **arguments), None
-        except EdgarUnavailable as exc:
+        except (EdgarUnavailable, UnclassifiedFiling) as exc:
             outcome, failure = None, exc
         if outcome is not None and outcome.new:
             return outcome
         wait = every if end is None else min(every, (end - now()).total_seconds())
         if wait <= 0:
             if failure is not None:
-                raise EdgarUnavailable(f"{failure} (still so at {until})")
+                raise type(failure)(f"{failure} (still so at {until})")
             return outcome
-        if failure is not None:
+        if isinstance(failure, UnclassifiedFiling):
+            what = f"a filing could not be classified ({failure})"
+        elif failure is not None:
             what = f"EDGAR did not answer ({failure})"
         else:
             what = f"nothing new yet ({outcome.quarter} is the latest)"

@@ -5,7 +5,7 @@ it; ``fetch_command`` is the command line. Settings come from the environment an
 (see :mod:`.settings`).
 """
 
-from .classify import UnclassifiedFiling
+from ...errors import UnclassifiedFiling
 from .client import Cost, EdgarClient, RateLimiter
 from .fetch import (
     FetchedRelease,

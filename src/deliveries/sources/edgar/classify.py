@@ -28,7 +28,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ...data.quarters import Quarter
-from ...errors import FetchError, IngestError
+from ...errors import IngestError
 from ..ingest import parse_release
 from ..ingest.dates import DATELINE, INLINE_DATELINE
 from ..ingest.table import find_table
@@ -60,12 +60,6 @@ _FINANCIAL = re.compile(
     r"\b(?:total revenues|income from operations|gross margin|net income|operating cash flow)\b",
     re.IGNORECASE,
 )
-
-
-class UnclassifiedFiling(FetchError):
-    """An 8-K's exhibit looked like a release in part but could not be read: it cannot be told
-    a release or not. ``deliveries update --watch`` goes on polling (a newer filing may be the
-    release); a one-off fetch or update fails with it."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ it; for a given quarter it is named when no release is found:
 
 - an exhibit certainly a release but unreadable (figures that do not add up, a table the parser
   cannot read): :class:`~deliveries.errors.FetchError`, which waiting will not mend;
-- one that only looked like a release in part: :class:`~.classify.UnclassifiedFiling`;
+- one that only looked like a release in part: :class:`~deliveries.errors.UnclassifiedFiling`;
 - no source could tell whether it has an EX-99.1, or a listed exhibit is missing:
   :class:`~deliveries.errors.EdgarUnavailable` (EDGAR answered in part: try again later).
 
@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...data.quarters import QUARTER_PATTERN, Quarter
-from ...errors import EdgarUnavailable, FetchError, ParameterError
+from ...errors import EdgarUnavailable, FetchError, ParameterError, UnclassifiedFiling
 from ..ingest.text import decode_text
-from .classify import RELEASE, UNREADABLE, UnclassifiedFiling, Verdict, classify
+from .classify import RELEASE, UNREADABLE, Verdict, classify
 from .client import Cost, EdgarClient
 from .filings import Filing, newest_first, read_extra_file, read_submissions
 from .locate import locate_exhibit

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 CIK = "0001318605"
 CIK_NUMBER = str(int(CIK))
 EASTERN = ZoneInfo("America/New_York")
+STORAGE_SENTENCE = "deployed 13.7 GWh of energy storage products"  # in every generated release
 _ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth"}
 ITEM_TITLES = {
     "1.01": "Entry into a Material Definitive Agreement",
@@ -173,7 +174,7 @@ def _figures(quarter: str, filed: date, lines, produced: int, delivered: int) ->
     return (
         f'<div style="text-align:justify"><span>AUSTIN, Texas, {filed:%B} {filed.day}, '
         f"{filed.year} &#8211; In the {ordinal.lower()} quarter, we produced {produced:,} "
-        f"vehicles and delivered {delivered:,} vehicles.</span></div>"
+        f"vehicles, delivered {delivered:,} vehicles and {STORAGE_SENTENCE}.</span></div>"
         '<div><table style="border-collapse:collapse;width:80%"><tr><td><span>&#160;</span></td>'
         '<td style="text-align:right"><span style="font-weight:700">Production</span></td>'
         '<td style="text-align:right"><span style="font-weight:700">Deliveries</span></td></tr>'

@@ -26,11 +26,9 @@ import hashlib
 import json
 import threading
 import time
-import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import date
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -48,10 +46,11 @@ from .edgar_filings import (
     full_text,
     index_json,
     index_page,
-    last_modified,
     update_letter,
 )
 from .edgar_filings import release_exhibit as _release_exhibit
+from .edgar_headers import SECURITY, api_headers, index_headers, static_headers
+from .edgar_history import REAL_RECENT_ROWS, older_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "edgar"
 AGENT = "Test Runner tests@example.com"
@@ -96,16 +95,6 @@ RELEASES_2026 = {
 }
 NEW_QUARTER = "2026Q4"  # the quarter after the data's last one, filed early January 2027
 NEW_QUARTER_FILED = date(2027, 1, 2)
-
-# The header sets the real hosts send (besides Date, Content-Length and Connection).
-_HSTS_WWW = "max-age=31536000 ; includeSubDomains ; preload"
-_SECURITY = {
-    "Strict-Transport-Security": _HSTS_WWW,
-    "Vary": "Accept-Encoding",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "SAMEORIGIN",
-    "X-XSS-Protection": "1; mode=block",
-}
 
 
 def lines_of(quarter: str) -> list[tuple[str, int, int]]:
@@ -166,13 +155,19 @@ class EdgarServer:
     """The server; use as a context manager (or ``start`` / ``stop``)."""
 
     def __init__(
-        self, *, standard: bool = True, through_2026q3: bool = False, conditional: bool = False
+        self,
+        *,
+        standard: bool = True,
+        through_2026q3: bool = False,
+        conditional: bool = False,
+        real_size: bool = False,
     ):
         self.filings: list[Filing] = []
         self.requests: list[Recorded] = []
         self.queues: dict[str, deque[Queued]] = defaultdict(deque)
         self.extra_path = f"/submissions/{EXTRA_FILE}"
         self.conditional = conditional
+        self.real_size = real_size  # older rows make the recent list as long as Tesla's
         self._serial = 0
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -380,33 +375,36 @@ class EdgarServer:
 
     # --- documents -------------------------------------------------------------------------
 
+    def _older(self) -> list[Filing]:
+        """The filings of the extra file (none with ``real_size``: the older rows fill the
+        recent list, and the extra file holds what came before them, nothing we look for)."""
+        return [] if self.real_size else [f for f in self.filings if f.old]
+
     def submissions(self) -> bytes:
-        recent = [f for f in self.filings if not f.old]
-        extra = [f for f in self.filings if f.old]
+        older = self._older()
+        columns = _columns([f for f in self.filings if f not in older])
+        if self.real_size:
+            before = min(f.filing_date for f in self.filings)
+            for name, values in older_rows(REAL_RECENT_ROWS - len(self.filings), before).items():
+                columns[name] += values
+        dates = [f.filing_date.isoformat() for f in older] or ["2005-02-17", "2018-02-11"]
+        files = [] if not (older or self.real_size) else [
+            {"name": EXTRA_FILE, "filingCount": len(older), "filingFrom": min(dates),
+             "filingTo": max(dates)}
+        ]  # fmt: skip
         document = json.loads((FIXTURES / "submissions-company.json").read_text())
-        files = []
-        if extra:
-            dates = [f.filing_date for f in extra]
-            files.append(
-                {
-                    "name": EXTRA_FILE,
-                    "filingCount": len(extra),
-                    "filingFrom": min(dates).isoformat(),
-                    "filingTo": max(dates).isoformat(),
-                }
-            )
-        document["filings"] = {"recent": _columns(recent), "files": files}
+        document["filings"] = {"recent": columns, "files": files}
         return json.dumps(document, separators=(",", ":")).encode()
 
     def extra_submissions(self) -> bytes:
-        return json.dumps(_columns([f for f in self.filings if f.old]), separators=(",", ":"))
+        return json.dumps(_columns(self._older()), separators=(",", ":"))
 
     def respond(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         """Status, body and headers for ``path`` (queued responses aside)."""
         if path == SUBMISSIONS_PATH:
-            return 200, self.submissions(), _api_headers()
+            return 200, self.submissions(), api_headers()
         if path == self.extra_path:
-            return 200, self.extra_submissions().encode(), _api_headers()
+            return 200, self.extra_submissions().encode(), api_headers()
         for filing in self.filings:
             if not path.startswith(filing.folder + "/"):
                 continue
@@ -415,62 +413,18 @@ class EdgarServer:
                 break
             text = full_text(filing)
             if name in (f"{filing.accession}-index.htm", f"{filing.accession}-index.html"):
-                return 200, index_page(filing, len(text)), _index_headers(filing, "text/html")
+                return 200, index_page(filing, len(text)), index_headers(filing, "text/html")
             if name == "index.json":
                 listing = index_json(filing, len(text))
-                return 200, listing, _index_headers(filing, "application/json")
+                return 200, listing, index_headers(filing, "application/json")
             if name == f"{filing.accession}.txt":
-                return 200, text, _static_headers(filing, text, "text/plain")
+                return 200, text, static_headers(filing, text, "text/plain")
             for document in filing.documents:
                 if document.name == name and not document.missing:
                     kind = "image/jpeg" if name.endswith(".jpg") else "text/html"
-                    return 200, document.content, _static_headers(filing, document.content, kind)
+                    return 200, document.content, static_headers(filing, document.content, kind)
         body = b"<html><body><h1>Not Found</h1></body></html>"
-        return 404, body, {"Content-Type": "text/html", **_SECURITY}
-
-
-def _api_headers() -> dict[str, str]:
-    """data.sec.gov's headers: no validators, nothing to be cached."""
-    now = formatdate(usegmt=True)
-    return {
-        "access-control-allow-origin": "*",
-        "cache-control": "max-age=0, no-cache, no-store",
-        "content-type": "application/json",
-        "expires": now,
-        "pragma": "no-cache",
-        "strict-transport-security": "max-age=31536000 ; preload",
-        "vary": "Accept-Encoding",
-        "x-amz-apigw-id": "ZtestGwIdAMEaWQ=",
-        "x-amzn-requestid": str(uuid.uuid4()),
-        "x-amzn-trace-id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}",
-    }
-
-
-def _index_headers(filing: Filing, kind: str) -> dict[str, str]:
-    """www.sec.gov's headers for a generated index: Last-Modified, no ETag, not to be cached."""
-    return {
-        "Cache-Control": "no-cache",
-        "Content-Type": kind,
-        "Last-Modified": last_modified(filing),
-        **_SECURITY,
-    }
-
-
-def _static_headers(filing: Filing, body: bytes, kind: str) -> dict[str, str]:
-    """www.sec.gov's headers for a stored file (S3 behind it): ETag, Last-Modified, ranges."""
-    return {
-        "Accept-Ranges": "bytes",
-        "Content-Type": kind,
-        "ETag": f'"{hashlib.md5(body).hexdigest()}-gzip"',
-        "Last-Modified": last_modified(filing, later=42),
-        **_SECURITY,
-        "x-amz-id-2": uuid.uuid4().hex,
-        "x-amz-meta-mode": "33188",
-        "x-amz-replication-status": "COMPLETED",
-        "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
-        "x-amz-server-side-encryption": "AES256",
-        "x-amz-version-id": uuid.uuid4().hex,
-    }
+        return 404, body, {"Content-Type": "text/html", **SECURITY}
 
 
 def _columns(filings: list[Filing]) -> dict[str, list]:

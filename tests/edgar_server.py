@@ -43,14 +43,12 @@ from .edgar_filings import (
     agent_for,
     cover_document,
     data_files,
-    full_text,
-    index_json,
-    index_page,
     update_letter,
 )
 from .edgar_filings import release_exhibit as _release_exhibit
 from .edgar_headers import SECURITY, api_headers, index_headers, static_headers
 from .edgar_history import REAL_RECENT_ROWS, older_rows
+from .edgar_indexes import full_text, index_json, index_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "edgar"
 AGENT = "Test Runner tests@example.com"

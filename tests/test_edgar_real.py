@@ -289,7 +289,7 @@ def test_a_poll_finds_a_release_kept_only_in_the_cache_without_asking_for_it(fol
     exhibit in the cache spare the next poll its index page and exhibit."""
     from deliveries.sources.edgar import find_release
 
-    with EdgarServer(standard=False) as edgar:
+    with EdgarServer(standard=False, real_size=True) as edgar:
         release = edgar.add_release("2026Q3", date(2026, 10, 2))
         environ = edgar.environ()
         assert find_release(environ=environ, **folders).quarter == "2026Q3"
@@ -297,6 +297,8 @@ def test_a_poll_finds_a_release_kept_only_in_the_cache_without_asking_for_it(fol
         found = find_release(environ=environ, **folders)
         assert found.quarter == "2026Q3" and paths(edgar, before) == [SUBMISSIONS_PATH]
         assert found.content == release.exhibit().content
+        (poll,) = edgar.requests[before:]
+    assert "If-None-Match" not in poll.headers and poll.sent > 150_000  # the whole document
 
 
 def test_validators_are_used_where_a_server_gives_them(folders):
@@ -314,3 +316,29 @@ def test_release_exhibits_of_the_test_server_read_like_releases():
 
     parsed = parse_release(release_exhibit("2026Q1", date(2026, 4, 2)).decode())
     assert (parsed.quarter, parsed.release_date) == ("2026Q1", "2026-04-02")
+
+
+def test_what_a_poll_costs_on_a_server_of_tesla_s_real_size(folders):
+    """As ``update`` polls (nothing kept in data/releases/): the newest 8-K is an Update letter,
+    the release is older. With a warm cache a poll asks for the submissions document only,
+    without validators to send (data.sec.gov gives none), ~157 kB as Tesla's is; a new 8-K
+    adds its index page and its exhibit, once."""
+    from deliveries.sources.edgar import find_release
+
+    with EdgarServer(through_2026q3=True, real_size=True) as edgar:
+        environ = edgar.environ()
+        find_release(environ=environ, **folders)  # the first poll reads both exhibits
+        before = len(edgar.requests)
+        found = find_release(environ=environ, **folders)
+        (poll,) = edgar.requests[before:]
+        filing = edgar.add_new_quarter()
+        before = len(edgar.requests)
+        new = find_release(environ=environ, **folders)
+        asked = paths(edgar, before)
+    assert found.quarter == "2026Q3" and new.quarter == "2026Q4"
+    assert poll.path == SUBMISSIONS_PATH and poll.status == 200
+    assert "If-None-Match" not in poll.headers and "If-Modified-Since" not in poll.headers
+    assert 150_000 < poll.sent < 165_000
+    assert (found.cost.requests, found.cost.received) == (1, poll.sent)
+    assert asked == [SUBMISSIONS_PATH, filing.index_path, filing.path(filing.exhibit().name)]
+    assert new.cost.requests == 3 and new.cost.received < poll.sent + 20_000

@@ -236,15 +236,20 @@ def update_letter(quarter: str, history: list[tuple[str, int, int]]) -> bytes:
     delivered = [f"{d:,}" for _, _, d in history]
     page = (
         "<html><head><title>Document</title></head><body>"
-        f'<div style="text-align:center"><span style="font-size:28pt">Q{number} {year} Update'
-        "</span></div><div><span>HIGHLIGHTS</span></div><div><span>Profitability</span></div>"
+        f'<div style="text-align:center"><img src="tsla-q{number}{year}update001.jpg" '
+        'alt="" style="width:100%"/></div>'  # the cover, with its title, is a picture
+        "<div><span>HIGHLIGHTS</span></div><div><span>Profitability</span></div>"
         f"<div><span>$1.9B GAAP operating income in Q{number}</span></div>"
-        f"<div><span>Operating cash flow of $4.1B in Q{number}</span></div>"
+        f"<div><span>$1.6B GAAP net income in Q{number}</span></div><div><span>Cash</span>"
+        f"</div><div><span>Operating cash flow of $4.1B in Q{number}</span></div>"
+        f"<div><span>Free cash flow of $1.8B in Q{number}</span></div>"
         "<div><span>Operations</span></div><div><span>Record energy storage deployments of "
-        "12.5 GWh</span></div><div><span>SUMMARY</span></div><div><span>The quarter brought "
-        "growth in vehicle deliveries over the previous quarter, helped by new trims of our "
-        "best-selling models, and a record gross margin in our energy business. Costs per "
-        "vehicle came down again as our factories ran closer to their capacity.</span></div>"
+        "12.5 GWh</span></div><div><span>More than three million miles a day driven with our "
+        "driver assistance software</span></div><div><span>SUMMARY</span></div><div><span>"
+        f"We closed Q{number} with growth in vehicle deliveries over the previous quarter, "
+        "helped by new trims of our best-selling models, and a record gross margin in our "
+        "energy business. Costs per vehicle came down again as our factories ran closer to "
+        "their capacity.</span></div>"
         "<div><span>FINANCIAL SUMMARY (Unaudited)</span></div><div><table>"
         f"<tr><td><span>($ in millions, except percentages)</span></td>{heads}</tr>"
         + row("Total automotive revenues", ["19,798", "13,967", "16,661", "21,205", "20,334"])

@@ -126,9 +126,10 @@ def test_a_poll_that_finds_nothing_new_costs_one_request(edgar, folders):
     assert [r.path for r in edgar.requests[before:]] == [SUBMISSIONS_PATH]
     memory = json.loads((folders["cache_dir"] / "verdicts.json").read_text())
     earnings = edgar.filing(date(2026, 1, 28))
-    assert memory[earnings.accession]["reason"].startswith(
+    assert memory[earnings.accession]["reason"] == (
         f"{edgar.url}{earnings.path(earnings.exhibit().name)}: not a production & deliveries "
-        "release (headline 'Q4 2025 Update'"
+        "release (headline 'HIGHLIGHTS', no dateline, financial statements, filed 28 days after "
+        "2025Q4 ended)"
     )
 
 

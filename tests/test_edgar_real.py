@@ -17,6 +17,7 @@ from .edgar_filings import image_only_exhibit
 from .edgar_server import (
     SUBMISSIONS_PATH,
     EdgarServer,
+    Queued,
     release_exhibit,
 )
 
@@ -141,6 +142,28 @@ def test_other_agents_names_and_a_name_that_says_nothing(name, folders):
         filing = edgar.add_release("2026Q1", date(2026, 4, 2), exhibit_name=name)
         without_indexes(filing)
         assert fetch(edgar, folders, quarter="2026Q1").exhibit_url.endswith("/" + name)
+
+
+def test_a_page_served_in_place_of_the_index_is_passed_for_the_next_source(edgar, folders):
+    """A 200 that is not EDGAR's index (a maintenance page), then a listing that is not JSON:
+    the complete submission text file still types the exhibit."""
+    filing = edgar.filing(date(2026, 1, 2))
+    maintenance = Queued(200, b"<html><body>Down for maintenance</body></html>")
+    edgar.queue(filing.index_path, maintenance)
+    edgar.queue(filing.path(f"{filing.accession}-index.html"), maintenance)
+    edgar.queue(filing.path("index.json"), Queued(200, b"<html>", {"Content-Type": "text/html"}))
+    fetched = fetch(edgar, folders, quarter="2025Q4")
+    assert fetched.exhibit_url.endswith("/exhibit991.htm")
+    assert fetched.index_url.endswith(f"/{filing.accession}.txt")
+
+
+def test_an_empty_exhibit_is_not_remembered(folders):
+    with EdgarServer(standard=False) as edgar:
+        filing = edgar.add_filing(date(2026, 2, 20), items="8.01,9.01", exhibit=b"")
+        for _ in range(2):
+            with pytest.raises(FetchError, match="not a production & deliveries release"):
+                fetch(edgar, folders)
+        assert len(edgar.requested(filing.path(filing.exhibit().name))) == 2  # read again
 
 
 def test_could_not_tell_rather_than_has_none(folders):

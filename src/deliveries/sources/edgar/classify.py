@@ -46,8 +46,11 @@ LEAD_CHARS = 1000  # the headline and dateline come within this much visible tex
 HEADLINE_CHARS = 200  # a first line longer than this is a paragraph, not a headline
 
 RELEASE, OTHER, UNREADABLE = "release", "other", "unreadable"
+# "Tesla Fourth Quarter 2025 Production, Deliveries & Deployments", "Tesla Q4 2018 Vehicle
+# Deliveries and Production", "Tesla Reports First Quarter 2016 Deliveries"
 _RELEASE_HEADLINE = re.compile(
-    r"\bproduction\b.{0,80}\bdeliver|\bdeliveries\b.{0,80}\bproduction\b|\bvehicle\s+deliveries\b",
+    r"\bproduction\b.{0,80}\bdeliver|\bdeliveries\b.{0,80}\bproduction\b|\bvehicle\s+deliveries\b"
+    r"|\b(?:quarter|q[1-4])\b.{0,60}\bdeliveries\b",
     re.IGNORECASE,
 )
 _HEAD = re.compile(r"<head\b.*?</head\s*>", re.IGNORECASE | re.DOTALL)

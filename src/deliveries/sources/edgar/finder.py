@@ -232,7 +232,7 @@ class ReleaseFinder:
         verdict = classify(text, filing, exhibit_url)
         if verdict.kind == UNREADABLE:
             return _unresolved(filing, verdict)
-        if remembered is None:
+        if remembered is None and content.strip():  # an empty answer proves nothing
             self.memory.remember(
                 filing, verdict.kind, verdict.reason, index_url, exhibit_url, content
             )

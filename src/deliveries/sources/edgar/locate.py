@@ -16,10 +16,13 @@ answer is "could not tell", with what each source said.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from ...errors import FetchError
 from ..ingest.text import decode_text
-from .client import EdgarClient
+from .client import EdgarClient, parse_json
 from .filings import (
     DocumentList,
     Filing,
@@ -52,38 +55,53 @@ def locate_exhibit(client: EdgarClient, filing: Filing, folder_url: str) -> Loca
     for name in (f"{filing.accession}-index.htm", f"{filing.accession}-index.html"):
         url = f"{folder_url}/{name}"
         page = client.get_bytes(url, missing_ok=True)
-        if page is None:
-            tried.append(f"{name} HTTP 404")
-            continue
-        found = _typed(read_index_page(decode_text(page), url), name, tried)
+        text = None if page is None else decode_text(page)
+        found = _typed(read_index_page, text, url, name, tried)
         if found is not None:
             return found
     listing_url = f"{folder_url}/index.json"
-    listing = client.get_json(listing_url, missing_ok=True)
+    listing = client.get_bytes(listing_url, missing_ok=True)
     if listing is None:
         tried.append("index.json HTTP 404")
     else:
-        certain, maybe = read_index_json(listing, listing_url)
+        try:
+            certain, maybe = read_index_json(parse_json(listing, listing_url), listing_url)
+        except FetchError:
+            certain, maybe = [], None
         if certain:
             return Located(certain[0], listing_url, False, tuple(tried))
-        tried.append(
-            f"index.json names {', '.join(maybe)} (EX-99.1, or EX-99.11 and on?)"
-            if maybe
-            else "index.json names no file as an EX-99.1 (its names may not say)"
-        )
+        if maybe is None:
+            tried.append("index.json is not a folder listing")
+        elif maybe:
+            tried.append(f"index.json names {', '.join(maybe)} (EX-99.1, or EX-99.11 and on?)")
+        else:
+            tried.append("index.json names no file as an EX-99.1 (its names may not say)")
     name = f"{filing.accession}.txt"
-    text = client.get_bytes(f"{folder_url}/{name}", missing_ok=True)
-    if text is None:
-        tried.append(f"{name} HTTP 404")
-    else:
-        found = _typed(read_full_submission(text, f"{folder_url}/{name}"), name, tried)
-        if found is not None:
-            return found
+    url = f"{folder_url}/{name}"
+    found = _typed(read_full_submission, client.get_bytes(url, missing_ok=True), url, name, tried)
+    if found is not None:
+        return found
     return Located(None, f"{folder_url}/", False, tuple(tried))
 
 
-def _typed(listed: DocumentList, name: str, tried: list[str]) -> Located | None:
-    """The finding of a typed list: its EX-99.1, or none when the list is whole."""
+def _typed(
+    read: Callable[[Any, str], DocumentList],
+    body: str | bytes | None,
+    url: str,
+    name: str,
+    tried: list[str],
+) -> Located | None:
+    """The finding of a typed list read from ``body``: its EX-99.1, or none when the list is
+    whole; None, with what stood in the way in ``tried``, when it did not answer (404), is cut
+    short, or is not a list at all (a page served in place of EDGAR's, say)."""
+    if body is None:
+        tried.append(f"{name} HTTP 404")
+        return None
+    try:
+        listed = read(body, url)
+    except FetchError:
+        tried.append(f"{name} is not an EDGAR document list")
+        return None
     exhibit = release_exhibit(listed.documents)
     if exhibit is not None or listed.whole:
         return Located(exhibit, listed.url, listed.whole, tuple(tried))

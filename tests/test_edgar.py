@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -396,6 +397,7 @@ def test_fetch_command_summary_and_json(edgar, tmp_path, monkeypatch, capsys):
     )
     assert lines[1].startswith(f"fetch: exhibit {edgar.url}/Archives/edgar/data/1318605/")
     assert lines[2] == "fetch: kept data/releases/2025Q4.htm and data/releases/2025Q4.json"
+    assert re.fullmatch(r"fetch: asked EDGAR 5 requests, \d+\.\d kB", lines[3])
     assert fetch_command(quarter="2025Q2", as_json=True, data_dir=tmp_path / "data") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["quarter"] == "2025Q2"
@@ -406,6 +408,8 @@ def test_fetch_command_summary_and_json(edgar, tmp_path, monkeypatch, capsys):
         "lease_pct": None,
     }
     assert report["changed"] is True
+    assert report["asked"]["requests"] == 5  # the 2025Q3 release (in the window) and 2025Q2's
+    assert report["asked"]["bytes"] > len(edgar.submissions())
 
 
 def test_generated_exhibits_read_like_releases():

@@ -47,6 +47,7 @@ class FetchedRelease(FoundRelease):
             "path": str(self.path),
             "sidecar": str(self.sidecar),
             "changed": self.changed,
+            "asked": {"requests": self.cost.requests, "bytes": self.cost.received},
             "release": self.parsed.to_dict(),
         }
 
@@ -164,6 +165,7 @@ def summary_lines(fetched: FetchedRelease) -> list[str]:
         f"{fetched.form} filed {fetched.filing_date.isoformat()}, accession {fetched.accession}",
         f"fetch: exhibit {fetched.exhibit_url}",
         f"fetch: {kept} {display_path(fetched.path)} and {display_path(fetched.sidecar)}",
+        f"fetch: asked EDGAR {fetched.cost}",
     ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deliveries.errors import EdgarUnavailable, FetchError
+from deliveries.errors import EdgarUnavailable, FetchError, UnclassifiedFiling
 from deliveries.sources.edgar import fetch_release
 
 from .edgar_filings import image_only_exhibit
@@ -110,6 +110,20 @@ def test_an_image_only_exhibit_weeks_after_a_quarter_is_passed_over(edgar, folde
         date(2026, 2, 20), items="8.01,9.01", exhibit=image_only_exhibit("exhibit991.htm")
     )
     assert fetch(edgar, folders).quarter == "2025Q4"
+
+
+def test_a_vote_s_8k_in_the_days_after_a_quarter_is_passed_over_by_its_items(edgar, folders):
+    """An image-only exhibit two days after a quarter, in an 8-K of items 5.07,9.01 (a vote):
+    no release has had those items alone."""
+    edgar.add_filing(
+        date(2026, 4, 2), items="5.07,9.01", exhibit=image_only_exhibit("exhibit991.htm")
+    )
+    with pytest.raises(FetchError) as caught:
+        fetch(edgar, folders, quarter="2026Q1")
+    assert "exhibit991.htm: not a production & deliveries release (no text, items 5.07,9.01, " in (
+        str(caught.value)
+    )
+    assert not isinstance(caught.value, (EdgarUnavailable, UnclassifiedFiling))
 
 
 # --- 2. every exhibit name is found -------------------------------------------------------------

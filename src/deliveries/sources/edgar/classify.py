@@ -1,7 +1,8 @@
 """What an 8-K's EX-99.1 is: Tesla's production & deliveries release, or something else.
 
-Item codes cannot tell: Tesla's releases carry 2.02,9.01 (2.02,7.01,9.01 to 2022), as its
-earnings 8-Ks do. What tells is the exhibit itself and when it was filed:
+Item codes alone cannot tell: Tesla's releases carry 2.02,9.01 (2.02,7.01,9.01 to 2022,
+2.02,8.01,9.01 in January 2023), as its earnings 8-Ks do. What tells is the exhibit itself and
+when it was filed:
 
 - the **headline**, the text before the dateline (or the first short line): a release's names
   production and deliveries ("Tesla Fourth Quarter 2025 Production, Deliveries & Deployments");
@@ -11,7 +12,8 @@ earnings 8-Ks do. What tells is the exhibit itself and when it was filed:
   "we produced 434,358 vehicles".
 
 An exhibit with a release headline, or filed within :data:`RELEASE_DAYS` of a quarter's end with
-vehicle figures (or no text at all), *looks like a release* and is read with ``ingest``'s
+vehicle figures (or no text at all) in an 8-K whose items a release has had (2.02, 7.01 or 8.01:
+not a vote's 5.07 alone), *looks like a release* and is read with ``ingest``'s
 parser: it is the release when it parses, otherwise it is *unreadable*, and never passed over in
 silence. Any other exhibit (an earnings Update letter that speaks of deliveries in its first
 sentence, a vote, a financing) is *not a release*.
@@ -45,6 +47,7 @@ AFTER_QUARTER_DAYS = 100  # a release is filed within this many days of its quar
 LEAD_CHARS = 1000  # the headline and dateline come within this much visible text
 HEADLINE_CHARS = 200  # a first line longer than this is a paragraph, not a headline
 
+RELEASE_ITEMS = frozenset({"2.02", "7.01", "8.01"})  # one of them in every release 8-K since 2013
 RELEASE, OTHER, UNREADABLE = "release", "other", "unreadable"
 # "Tesla Fourth Quarter 2025 Production, Deliveries & Deployments", "Tesla Q4 2018 Vehicle
 # Deliveries and Production", "Tesla Reports First Quarter 2016 Deliveries"
@@ -133,13 +136,16 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
     soon = days <= RELEASE_DAYS
     when = f"filed {days} day{'' if days == 1 else 's'} after {after} ended"
     figures = bool(visible.strip()) and has_vehicle_figures(visible)
-    if not (release_headline or (soon and (figures or not visible.strip()))):
+    items = {code.strip() for code in filing.items.split(",") if code.strip()}
+    release_items = not items or bool(items & RELEASE_ITEMS)  # unknown items: may be
+    if not (release_headline or (soon and release_items and (figures or not visible.strip()))):
         signs = [f"headline {headline[:60]!r}" if headline else "no headline"]
         signs.append("a dateline" if dated else "no dateline")
         if not visible.strip():
             signs = ["no text"]
         elif _FINANCIAL.search(visible):
             signs.append("financial statements")
+        signs += [] if release_items else [f"items {filing.items}"]
         signs.append(when)
         return Verdict(
             OTHER, f"{exhibit_url}: not a production & deliveries release ({', '.join(signs)})"

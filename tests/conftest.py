@@ -172,3 +172,16 @@ def edgar():
     """The local EDGAR-shaped server (``tests/edgar_server.py``) with the standard filings."""
     with EdgarServer() as server:
         yield server
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> dict[str, Path]:
+    """Where a fetch keeps releases (``data_dir``) and its EDGAR cache (``cache_dir``)."""
+    return {"data_dir": tmp_path / "data", "cache_dir": tmp_path / "cache"}
+
+
+def fetch(server: EdgarServer, folders: dict[str, Path], **options):
+    """``fetch_release`` against ``server``, keeping into ``folders``."""
+    from deliveries.sources.edgar import fetch_release
+
+    return fetch_release(environ=server.environ(), **folders, **options)

@@ -23,7 +23,7 @@ from deliveries.sources.edgar.client import retry_after_seconds
 from deliveries.sources.edgar.filings import Filing
 from deliveries.sources.edgar.finder import quarter_end
 
-from .conftest import free_port
+from .conftest import fetch, free_port
 from .edgar_server import (
     AGENT,
     DROP,
@@ -35,15 +35,6 @@ from .edgar_server import (
     lines_of,
     release_exhibit,
 )
-
-
-@pytest.fixture
-def folders(tmp_path: Path) -> dict[str, Path]:
-    return {"data_dir": tmp_path / "data", "cache_dir": tmp_path / "cache"}
-
-
-def fetch(server: EdgarServer, folders: dict[str, Path], **options):
-    return fetch_release(environ=server.environ(), **folders, **options)
 
 
 def as_filing(served) -> Filing:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from deliveries.errors import EdgarUnavailable, FetchError, UnclassifiedFiling
-from deliveries.sources.edgar import fetch_release
 
+from .conftest import fetch
 from .edgar_filings import image_only_exhibit
 from .edgar_server import (
     SUBMISSIONS_PATH,
@@ -20,15 +19,6 @@ from .edgar_server import (
     Queued,
     release_exhibit,
 )
-
-
-@pytest.fixture
-def folders(tmp_path: Path) -> dict[str, Path]:
-    return {"data_dir": tmp_path / "data", "cache_dir": tmp_path / "cache"}
-
-
-def fetch(server: EdgarServer, folders: dict[str, Path], **options):
-    return fetch_release(environ=server.environ(), **folders, **options)
 
 
 def paths(server: EdgarServer, since: int = 0) -> list[str]:

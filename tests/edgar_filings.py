@@ -69,6 +69,13 @@ def agent_for(filed: date) -> Agent:
     return WORKIVA
 
 
+def release_items(filed: date) -> str:
+    """The items of Tesla's release 8-Ks at that time."""
+    if filed < date(2023, 1, 1):
+        return "2.02,7.01,9.01"
+    return "2.02,8.01,9.01" if filed < date(2023, 4, 1) else "2.02,9.01"
+
+
 @dataclass
 class Document:
     """One document of a filing: file name, EDGAR type (``EX-99.1``), description, bytes."""

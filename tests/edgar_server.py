@@ -43,6 +43,7 @@ from .edgar_filings import (
     agent_for,
     cover_document,
     data_files,
+    release_items,
     update_letter,
 )
 from .edgar_filings import release_exhibit as _release_exhibit
@@ -281,12 +282,12 @@ class EdgarServer:
         accession: str | None = None,
         **figures,
     ) -> Filing:
-        """Add a quarter's production & deliveries 8-K (a generated exhibit unless given):
-        items 2.02,9.01, accepted early afternoon UTC, as Tesla's releases are."""
+        """Add a quarter's production & deliveries 8-K (a generated exhibit unless given): the
+        items of its day, accepted early afternoon UTC, as Tesla's releases are."""
         content = exhibit if exhibit is not None else release_exhibit(quarter, filed, **figures)
         return self.add_filing(
             filed,
-            items="2.02,9.01",
+            items=release_items(filed),
             exhibit=content,
             exhibit_name=exhibit_name,
             accession=accession,

@@ -5,11 +5,13 @@ poll costs what the real server makes it cost (it sends no validators)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
+import httpx
 import pytest
 
-from deliveries.errors import EdgarUnavailable, FetchError, UnclassifiedFiling
+from deliveries.errors import EdgarUnavailable, FetchError
 
 from .conftest import fetch
 from .edgar_filings import image_only_exhibit
@@ -105,6 +107,8 @@ def test_an_image_only_exhibit_weeks_after_a_quarter_is_passed_over(edgar, folde
 def test_a_vote_s_8k_in_the_days_after_a_quarter_is_passed_over_by_its_items(edgar, folders):
     """An image-only exhibit two days after a quarter, in an 8-K of items 5.07,9.01 (a vote):
     no release has had those items alone."""
+    from deliveries.errors import UnclassifiedFiling
+
     edgar.add_filing(
         date(2026, 4, 2), items="5.07,9.01", exhibit=image_only_exhibit("exhibit991.htm")
     )
@@ -129,6 +133,31 @@ def test_workiva_exhibit_names_when_neither_index_page_answers(name, folders):
         assert edgar.requested(filing.path("index.json"))
         # the listing names a certain EX-99.1 or it does not: only then is the typed .txt read
         assert bool(edgar.requested(filing.text_path)) == (name != "exhibit991.htm")
+
+
+AGENTS = [  # a release filed by each agent Tesla has used, with its items and exhibit name
+    ("2019Q4", date(2020, 1, 3), "0001564590", "2.02,7.01,9.01", r"tsla-ex991_\d+\.htm"),
+    ("2022Q4", date(2023, 1, 2), "0001564590", "2.02,8.01,9.01", r"tsla-ex991_\d+\.htm"),
+    ("2023Q3", date(2023, 10, 2), "0000950170", "2.02,9.01", r"tsla-ex99_1\.htm"),
+    ("2024Q3", date(2024, 10, 2), "0001628280", "2.02,9.01", r"exhibit991\.htm"),
+]
+
+
+@pytest.mark.parametrize("indexes", [True, False], ids=["index page", "folder listing"])
+@pytest.mark.parametrize("quarter, filed, prefix, items, name", AGENTS, ids=[a[0] for a in AGENTS])
+def test_each_filer_agent_s_release(quarter, filed, prefix, items, name, indexes, folders):
+    with EdgarServer(standard=False) as edgar:
+        filing = edgar.add_release(quarter, filed, lines=[("Model 3/Y", 1000, 900)])
+        if not indexes:
+            without_indexes(filing)
+        fetched = fetch(edgar, folders, quarter=quarter)
+        page = httpx.get(edgar.url + filing.index_path).text if indexes else ""
+    assert filing.accession.startswith(prefix + "-") and filing.items == items
+    assert re.fullmatch(name, fetched.exhibit_url.rsplit("/", 1)[1])
+    assert fetched.index_url.endswith("-index.htm" if indexes else "/index.json")
+    if indexes:
+        assert "Item 2.02: Results of Operations and Financial Condition<br />" in page
+        assert '<a href="/ix?doc=/Archives/edgar/data/1318605/' in page
 
 
 def test_the_other_index_page_when_one_does_not_answer(edgar, folders):

@@ -10,7 +10,8 @@ directory (``KEY=VALUE`` lines; the environment wins):
 - ``EDGAR_RETRIES`` (default 4): retries after a 429, a 5xx or a dropped connection.
 - ``EDGAR_BACKOFF`` (default 1.0): seconds before the first retry, doubled for each next one.
 - ``EDGAR_TIMEOUT`` (default 30): seconds to wait for a response.
-- ``EDGAR_CACHE_DIR`` (default the repository's ``.cache/edgar``): the submissions cache.
+- ``EDGAR_CACHE_DIR`` (default the repository's ``.cache/edgar``): what is kept between runs (the
+  verdicts on 8-Ks read, a release's exhibit; responses where the server gave validators).
 """
 
 from __future__ import annotations

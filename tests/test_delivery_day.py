@@ -6,6 +6,8 @@ exhibit's whole text, its storage sentence included, reaches the data folder and
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -165,5 +167,7 @@ def test_the_storage_sentence_reaches_ingest_and_the_kept_exhibit(
     assert read[-1] == filing.exhibit().content.decode()  # the whole text, as filed
     kept = work / "data" / "releases" / f"{NEW_QUARTER}.htm"
     assert kept.read_bytes() == filing.exhibit().content
-    sidecar = kept.with_suffix(".json").read_text()
-    assert filing.accession in sidecar and filing.exhibit().name in sidecar
+    sidecar = json.loads(kept.with_suffix(".json").read_text())
+    assert sidecar["accession"] == filing.accession
+    assert sidecar["exhibit_url"].endswith("/" + filing.exhibit().name)
+    assert sidecar["exhibit_sha256"] == hashlib.sha256(filing.exhibit().content).hexdigest()

@@ -68,6 +68,8 @@ def test_latest_release_is_found_and_kept_with_its_sidecar(edgar, folders):
         "form": "8-K",
         "exhibit_url": fetched.exhibit_url,
         "filing_index_url": f"{edgar.url}{filing.folder}/{filing.accession}-index.htm",
+        "exhibit_bytes": len(fetched.content),
+        "exhibit_sha256": hashlib.sha256(fetched.path.read_bytes()).hexdigest(),
     }
     assert written(folders) == ["releases", "releases/2025Q4.htm", "releases/2025Q4.json"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 
 import httpx
@@ -267,6 +268,17 @@ def test_verdicts_are_drawn_from_content_and_keyed_by_it(edgar, folders):
     assert "not a production & deliveries release" in entry["reason"]
 
 
+def test_verdicts_read_from_another_server_are_not_used(folders):
+    """A cache filled against a test server (its own accession numbers) says nothing of EDGAR's
+    filings: a verdict is used only with the archives it was read from."""
+    with EdgarServer() as first:
+        fetch(first, folders)
+    with EdgarServer() as second:
+        fetch(second, folders)
+        earnings = second.filing(date(2026, 1, 28))
+        assert second.requested(earnings.path(earnings.exhibit().name))  # read anew
+
+
 def test_a_newer_reader_reads_the_exhibits_again(edgar, folders, monkeypatch):
     from deliveries.sources.edgar import classify
 
@@ -295,6 +307,16 @@ def test_a_damaged_cache_is_passed_over(damage, edgar, folders):
     (folders["cache_dir"] / "verdicts.json").write_text(damage)
     assert fetch(edgar, folders).quarter == "2025Q4"
     assert isinstance(cached_verdicts(folders), dict)  # written anew
+
+
+def test_a_kept_exhibit_that_is_not_the_one_filed_is_read_from_edgar_again(edgar, folders):
+    first = fetch(edgar, folders)
+    first.path.write_bytes(first.content[:200])  # cut short
+    shutil.rmtree(folders["cache_dir"])  # nothing remembered: data/releases/ is asked
+    again = fetch(edgar, folders)
+    assert again.changed and again.path.read_bytes() == first.content
+    release = edgar.filing(date(2026, 1, 2))
+    assert len(edgar.requested(release.path(release.exhibit().name))) == 2
 
 
 def test_a_damaged_cached_release_is_read_from_edgar_again(edgar, folders):

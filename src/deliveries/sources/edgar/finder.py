@@ -33,7 +33,7 @@ from .classify import RELEASE, UNREADABLE, Verdict, classify
 from .client import Cost, EdgarClient
 from .filings import Filing, newest_first, read_extra_file, read_submissions
 from .locate import locate_exhibit
-from .memory import NO_EXHIBIT, VerdictCache
+from .memory import NO_EXHIBIT, VerdictCache, digest
 from .settings import TESLA_CIK
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class FoundRelease:
             "form": self.form,
             "exhibit_url": self.exhibit_url,
             "filing_index_url": self.index_url,
+            "exhibit_bytes": len(self.content),
+            "exhibit_sha256": digest(self.content),  # the kept exhibit is the one filed, whole
         }
 
 
@@ -112,7 +114,7 @@ class ReleaseFinder:
         self.settings = client.settings
         self.known = dict(known or {})
         self.passed_over: list[str] = []
-        self.memory = VerdictCache(self.settings.cache_dir)
+        self.memory = VerdictCache(self.settings.cache_dir, self.settings.archives_url)
 
     @property
     def submissions_url(self) -> str:
@@ -195,13 +197,16 @@ class ReleaseFinder:
         return message
 
     def _kept_exhibit(self, filing: Filing) -> tuple[bytes, str, str] | None:
-        """The exhibit of ``filing`` as kept in data/releases/ (content, URL, index URL)."""
+        """The exhibit of ``filing`` as kept in data/releases/ (content, URL, index URL); None
+        when there is none, or it is not the one its sidecar names (edited, cut short)."""
         if filing.accession not in self.known:
             return None
         record, path = self.known[filing.accession]
         try:
             content = path.read_bytes()
         except OSError:
+            return None
+        if record.get("exhibit_sha256", digest(content)) != digest(content):
             return None
         index_url = record.get("filing_index_url") or (
             f"{self.folder_url(filing)}/{filing.accession}-index.htm"

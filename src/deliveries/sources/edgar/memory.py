@@ -6,8 +6,10 @@ submission text file). Nothing reached while EDGAR answered in part ("could not 
 exhibit that could not be read, is kept: the next run asks again.
 
 An entry is keyed by the accession number, the filing's size as the submissions document gives
-it (a changed filing is read again) and :data:`~.classify.READER_VERSION` (a newer reader reads
-every exhibit again); it holds the exhibit's SHA-256, and a release's exhibit is kept beside it
+it (a changed filing is read again: the size costs no request, an exhibit's ETag would),
+:data:`~.classify.READER_VERSION` (a newer reader reads every exhibit again) and the archives it
+was read from (a test server's filings are not EDGAR's); it holds the exhibit's SHA-256, and a
+release's exhibit is kept beside it
 (``exhibits/<accession>.htm``), checked against that digest when recalled. A damaged or foreign
 file or entry is passed over: the cache only saves requests.
 """
@@ -50,8 +52,9 @@ def digest(content: bytes) -> str:
 class VerdictCache:
     """The verdicts file of one cache folder; ``save`` writes what was added."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, source: str = ""):
         self.folder = Path(folder)
+        self.source = source  # the archives' URL
         self.path = self.folder / VERDICTS_FILE
         self._entries: dict[str, dict] = {}
         self._changed = False
@@ -72,6 +75,7 @@ class VerdictCache:
             entry is None
             or entry.get("reader") != classify.READER_VERSION
             or entry.get("filing_size") != filing.size
+            or entry.get("source", "") != self.source
             or entry.get("verdict") not in (RELEASE, OTHER, NO_EXHIBIT)
         ):
             return None
@@ -107,6 +111,7 @@ class VerdictCache:
         self._entries[filing.accession] = {
             "reader": classify.READER_VERSION,
             "filing_size": filing.size,
+            "source": self.source,
             "verdict": verdict,
             "reason": reason,
             "index_url": index_url,

@@ -65,10 +65,30 @@ def test_a_release_whose_table_changed_is_named_not_skipped(edgar, folders):
     message = str(caught.value)
     assert "\n" not in message
     assert f"{edgar.url}{filing.path('exhibit9911111.htm')} looked like a production & " in message
-    assert "(release headline, dateline, filed 2 days after 2026Q1 ended)" in message
+    assert "(release headline, dateline, items 2.02,9.01, filed 2 days after 2026Q1 ended)" in (
+        message
+    )
     assert "could not be read: no model lines found for 2026Q1" in message
     assert not isinstance(caught.value, EdgarUnavailable)  # waiting will not mend it
     assert not (folders["data_dir"] / "releases").exists()
+
+
+def test_a_release_whose_headline_and_wording_changed_is_named_not_skipped(edgar, folders):
+    """No release headline, no sentence or table the classifier knows: still an 8-K with Item
+    2.02 two days after a quarter, which only releases have been."""
+    exhibit = (
+        b"<html><body><p>Exhibit 99.1</p><p>Tesla First Quarter 2026 Vehicle Numbers</p><p>"
+        b"AUSTIN, Texas, April 2, 2026 &#8211; Tesla built 408,386 and handed over 358,023 cars "
+        b"in the quarter.</p></body></html>"
+    )
+    filing = edgar.add_release("2026Q1", date(2026, 4, 2), exhibit)
+    with pytest.raises(FetchError) as caught:
+        fetch(edgar, folders)
+    message = str(caught.value)
+    assert f"{filing.path(filing.exhibit().name)} looked like a production & deliveries " in message
+    assert "(dateline, items 2.02,9.01, filed 2 days after 2026Q1 ended) but could not be read" in (
+        message
+    )
 
 
 def test_no_release_for_a_quarter_names_what_looked_like_one(edgar, folders):

@@ -11,9 +11,10 @@ when it was filed:
 - **vehicle figures**: a Production/Deliveries table of model lines or a sentence such as
   "we produced 434,358 vehicles".
 
-An exhibit with a release headline, or filed within :data:`RELEASE_DAYS` of a quarter's end with
-vehicle figures (or no text at all) in an 8-K whose items a release has had (2.02, 7.01 or 8.01:
-not a vote's 5.07 alone), *looks like a release* and is read with ``ingest``'s
+An exhibit *looks like a release* when it has a release headline, or when it was filed within
+:data:`RELEASE_DAYS` of a quarter's end in an 8-K with Item 2.02 (every release has had it, no
+earnings 8-K came that soon), or with vehicle figures (or no text at all) in an 8-K whose items a
+release has had (2.02, 7.01 or 8.01: not a vote's 5.07 alone). It is then read with ``ingest``'s
 parser: it is the release when it parses, otherwise it is *unreadable*, and never passed over in
 silence. Any other exhibit (an earnings Update letter that speaks of deliveries in its first
 sentence, a vote, a financing) is *not a release*.
@@ -138,7 +139,9 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
     figures = bool(visible.strip()) and has_vehicle_figures(visible)
     items = {code.strip() for code in filing.items.split(",") if code.strip()}
     release_items = not items or bool(items & RELEASE_ITEMS)  # unknown items: may be
-    if not (release_headline or (soon and release_items and (figures or not visible.strip()))):
+    in_window = soon and "2.02" in items
+    seen = figures or not visible.strip()
+    if not (release_headline or in_window or (soon and release_items and seen)):
         signs = [f"headline {headline[:60]!r}" if headline else "no headline"]
         signs.append("a dateline" if dated else "no dateline")
         if not visible.strip():
@@ -151,7 +154,7 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
             OTHER, f"{exhibit_url}: not a production & deliveries release ({', '.join(signs)})"
         )
     signs = (["release headline"] if release_headline else []) + (["dateline"] if dated else [])
-    signs += [when] if soon else []
+    signs += [f"items {filing.items}, {when}"] if in_window else [when] if soon else []
     signs += ["vehicle figures"] if figures and not release_headline else []
     looked = f"{exhibit_url} looked like a production & deliveries release ({', '.join(signs)})"
     certain = release_headline and soon

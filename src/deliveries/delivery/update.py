@@ -389,7 +389,6 @@ def watch(
     said in one timestamped line and the watch goes on; any other failure ends it, as it would
     not go away by waiting.
     """
-
     if every < MINIMUM_EVERY:
         raise ParameterError(f"--every {every:g}: poll at most every {MINIMUM_EVERY} seconds")
     deadline = parse_until(until)

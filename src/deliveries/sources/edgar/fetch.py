@@ -1,8 +1,9 @@
 """Keep a found release in data/releases/ and say what was found (``deliveries fetch``).
 
-The exhibit is kept as ``data/releases/<Q>.htm`` (the bytes as filed) beside a sidecar
-``<Q>.json`` (accession number, filing date, form, exhibit URL), both written atomically and only
-when they change.
+The exhibit is kept as ``data/releases/<Q>.htm`` (the bytes as filed, its whole text: nothing
+is cut away for the figures read now) beside a sidecar ``<Q>.json`` (accession number, filing
+date, form, exhibit URL, the exhibit's size and SHA-256), both written atomically and only when
+they change.
 """
 
 from __future__ import annotations

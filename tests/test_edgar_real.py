@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
 from deliveries.errors import EdgarUnavailable, FetchError
 
-from .conftest import fetch
+from .conftest import ROOT, fetch
 from .edgar_filings import image_only_exhibit
 from .edgar_server import (
     SUBMISSIONS_PATH,
@@ -440,3 +440,23 @@ def test_what_a_poll_costs_on_a_server_of_tesla_s_real_size(folders):
     assert (found.cost.requests, found.cost.received) == (1, poll.sent)
     assert asked == [SUBMISSIONS_PATH, filing.index_path, filing.path(filing.exhibit().name)]
     assert new.cost.requests == 3 and new.cost.received < poll.sent + 20_000
+
+
+RELEASE_TEXTS = sorted((ROOT / "tests" / "fixtures" / "releases").rglob("20*.*"))
+
+
+@pytest.mark.parametrize("path", RELEASE_TEXTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("days", [2, 24], ids=["in the days after", "weeks after"])
+def test_every_release_layout_since_2016_is_read_as_a_release(path, days):
+    """The releases ingest's tests hold (2016-2025 layouts): each one a release, filed when
+    releases are or weeks late, never passed over."""
+    from deliveries.data.quarters import Quarter
+    from deliveries.sources.edgar.classify import RELEASE, classify
+    from deliveries.sources.edgar.filings import Filing
+    from deliveries.sources.ingest.text import decode_text
+
+    quarter = path.name[:6]
+    filed = Quarter.parse(quarter).last_day + timedelta(days=days)
+    filing = Filing("0001564590-20-000001", "8-K", filed, items="2.02,7.01,9.01")
+    verdict = classify(decode_text(path.read_bytes()), filing, path.name)
+    assert (verdict.kind, verdict.parsed and verdict.parsed.quarter) == (RELEASE, quarter)

@@ -37,7 +37,8 @@ INSTALLED := $(VENV)/.installed
 BYTECODE := $(VENV)/.bytecode
 RUN := $(BIN)/deliveries
 CODE := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name 'conf.json')
-DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv $(dir $(DATA))consensus.csv)
+DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv $(dir $(DATA))consensus.csv \
+	$(dir $(DATA))storage.csv)
 QUARTER_INPUTS := $(DATA_INPUTS) notebooks/quarterly_report.ipynb $(CODE)
 REPORT_DIR = $(OUT)/$(QUARTER)
 REPORT_PDF = $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf

@@ -60,6 +60,11 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="analysts' consensus figures (default: consensus.csv beside --data, if present)",
     )
+    parser.add_argument(
+        "--storage",
+        metavar="CSV",
+        help="energy storage deployed (default: storage.csv beside --data, if present)",
+    )
 
 
 def _add_consensus_option(parser: argparse.ArgumentParser) -> None:
@@ -257,6 +262,7 @@ def _data_paths(args: argparse.Namespace) -> dict:
         "goals": args.goals,
         "revisions": args.revisions,
         "consensus": args.consensus_table,
+        "storage": args.storage,
     }
 
 

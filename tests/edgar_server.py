@@ -110,11 +110,13 @@ def release_exhibit(
     filed: date,
     lines: list[tuple[str, int, int]] | None = None,
     totals: tuple[int, int] | None = None,
+    storage: str | None = None,
 ) -> bytes:
     """An EX-99.1 production & deliveries release in the HTML shape of Tesla's exhibits.
 
     ``lines`` are (model line, produced, delivered); ``totals`` defaults to their sums (pass
-    others for a release whose figures do not add up).
+    others for a release whose figures do not add up); ``storage`` (``14.0 GWh``) ends the first
+    sentence with the energy storage deployed.
     """
     year, number = int(quarter[:4]), int(quarter[-1])
     lines = lines or _LINES_BY_QUARTER[quarter]
@@ -135,8 +137,8 @@ def release_exhibit(
 <div style="text-align:right"><span style="font-weight:700">Exhibit 99.1</span></div>
 <div style="text-align:center"><span style="font-weight:700">{title}</span></div>
 <div style="text-align:justify"><span>AUSTIN, Texas, {dateline} &#8211; In the
-{_ORDINALS[number].lower()} quarter, we produced {produced:,} vehicles and delivered
-{delivered:,} vehicles.</span></div>
+{_ORDINALS[number].lower()} quarter, we produced {produced:,} vehicles{"," if storage else " and"}
+delivered {delivered:,} vehicles{f" and deployed {storage}" if storage else ""}.</span></div>
 <div><table style="border-collapse:collapse">
 <tr><td><span>&#160;</span></td><td><span style="font-weight:700">Production</span></td>
 <td><span style="font-weight:700">Deliveries</span></td></tr>

@@ -141,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace a quarter already in the data (shows the differences)",
     )
+    ingest.add_argument(
+        "--source-url",
+        metavar="URL",
+        default="",
+        help="the release's address: the rows' source (a new storage row needs one)",
+    )
 
     email = commands.add_parser("email", help="e-mail a quarter's PDF report")
     email.add_argument(
@@ -289,6 +295,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         as_json=args.json,
         replace=args.replace,
+        source_url=args.source_url,
     )
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..files import display_path
 from .validation import Cells, raise_if, read_rows
+
+if TYPE_CHECKING:  # reading a release (stated_mwh) needs no pandas
+    import pandas as pd
 
 STORAGE_COLUMNS = ["quarter", "storage_mwh", "as_stated", "stated_in", "source_url"]
 STORAGE_OPTIONAL = ["confidence", "note"]
@@ -37,6 +39,8 @@ def stated_mwh(text: str) -> int | None:
 
 def load_storage(path: Path | str) -> pd.DataFrame:
     """Load ``storage.csv``: one row per quarter, ``storage_mwh`` as Int64, plus ``row``."""
+    import pandas as pd
+
     path = Path(path)
     where = display_path(path)
     problems: list[str] = []
@@ -80,4 +84,6 @@ def load_storage(path: Path | str) -> pd.DataFrame:
 
 def empty_storage() -> pd.DataFrame:
     """A storage table with no rows, for data sets that have no ``storage.csv``."""
+    import pandas as pd
+
     return pd.DataFrame(columns=FRAME_COLUMNS).astype({"storage_mwh": "Int64"})

@@ -381,13 +381,13 @@ STORAGE_STATED_IN = {
 
 
 def storage_amount(mwh: int | None, as_stated: str | None = None) -> str:
-    """A storage figure as Tesla stated it (``9.4 GWh``, ``4,053 MWh``); else from MWh: GWh to
-    one decimal from 10,000 MWh on, whole MWh below; None -> n/a."""
+    """A storage figure as Tesla stated it (``9.4 GWh``, ``4,053 MWh``); else (a sum) from MWh:
+    GWh to one decimal from 1,000 MWh on, whole MWh below; None -> n/a."""
     if as_stated:
         return as_stated
     if mwh is None or pd.isna(mwh):
         return NOT_AVAILABLE
-    return f"{int(mwh) / 1000:.1f} GWh" if mwh >= 10_000 else f"{int(mwh):,} MWh"
+    return f"{int(mwh) / 1000:.1f} GWh" if mwh >= 1000 else f"{int(mwh):,} MWh"
 
 
 def storage_missing(summary: QuarterSummary) -> str:
@@ -428,5 +428,6 @@ def storage_record_status(summary: QuarterSummary) -> str:
     best = summary.storage.record
     if best.is_record is None:
         return NOT_AVAILABLE
-    held = f"{best.previous_quarter}, {storage_amount(best.previous_value)}"
+    stated = summary.storage.record_as_stated
+    held = f"{best.previous_quarter}, {storage_amount(best.previous_value, stated)}"
     return f"yes (previous: {held})" if best.is_record else f"no (record: {held})"

@@ -159,3 +159,32 @@ def test_the_q2_2024_report_shows_9_4_gwh_on_page_1(tmp_path):
     ).stdout
     assert "Tesla deployed 9.4 GWh of energy storage in Q2 2024" in " ".join(page_1.split())
     assert "Delivery-day facts" in page_1
+
+
+def test_a_changed_storage_row_re_renders_that_quarter_not_earlier_ones(tmp_path):
+    from deliveries.render.jobs import quarter_job
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    before = {
+        q: quarter_job(dataset.load(folder), q, None, tmp_path, "A4") for q in ("2026Q2", "2026Q3")
+    }
+    path = folder / "storage.csv"
+    path.write_text(path.read_text().replace("2026Q3,13700,13.7 GWh", "2026Q3,13800,13.8 GWh"))
+    after = {
+        q: quarter_job(dataset.load(folder), q, None, tmp_path, "A4") for q in ("2026Q2", "2026Q3")
+    }
+    assert before["2026Q2"].fingerprint == after["2026Q2"].fingerprint
+    assert before["2026Q3"].fingerprint != after["2026Q3"].fingerprint
+    assert after["2026Q3"].parameters["storage_file"] == str(path.resolve())
+
+
+def test_the_storage_chart_marks_update_letter_figures_and_missing_quarters(real_data):
+    from deliveries.pages import plots
+
+    fig = plots.storage_chart(series.storage_table(real_data), "2019Q2")
+    ax = fig.axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["Stated in the quarterly Update letter"]
+    assert ax.get_ylabel() == "MWh per quarter"  # 229 and 415 MWh: below 1 GWh
+    assert [t.get_text() for t in ax.texts].count("n/a") == 6  # 2017Q3-2018Q4

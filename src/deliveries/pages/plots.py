@@ -440,7 +440,8 @@ def consensus_surprise_chart(consensus: pd.DataFrame) -> Figure:
 def storage_chart(
     storage: pd.DataFrame, quarter: str | None = None, window: int | None = 8
 ) -> Figure:
-    """Energy storage deployed per quarter, in GWh (``storage``: ``series.storage_table``).
+    """Energy storage deployed per quarter, in GWh (in MWh when every figure is below 1 GWh;
+    ``storage``: ``series.storage_table``).
 
     Figures stated in a production and deliveries release are dark bars, those from a quarterly
     Update letter light bars with a dark edge; a quarter without a figure is marked "n/a".
@@ -450,7 +451,8 @@ def storage_chart(
         fig, ax = new_figure()
         x = np.arange(len(rows))
         values = rows["storage_mwh"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        values = values / 1000
+        unit = "MWh" if np.nanmax(np.r_[values, [0]]) < 1000 else "GWh"
+        values = values / (1 if unit == "MWh" else 1000)
         stated = rows["stated_in"].to_numpy(dtype=object)
         for kind, color, name in (
             ("release", PRODUCED, "Stated in the production and deliveries release"),
@@ -478,7 +480,7 @@ def storage_chart(
             year_ticks(ax, rows.index)
         top = np.nanmax(values) if (~missing).any() else 1.0
         ax.set_ylim(0, top * 1.08)
-        ax.set_ylabel("GWh per quarter")
+        ax.set_ylabel(f"{unit} per quarter")
         ax.set_title(f"Energy storage deployed per quarter, {span_title(rows)}")
         room_above(ax, LEGEND_ROWS_SHARE * 2)
         if (~missing).any():

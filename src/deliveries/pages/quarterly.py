@@ -134,8 +134,6 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         notes.append(notes_text.consensus)
     if s.storage.stated_in == "update":
         notes.append(notes_text.storage_update)
-    elif s.storage.mwh is None:
-        notes.append(say.storage_missing(s))
     notes.append(notes_text.first_announced)
     widths = [27, 18, 13.75, 13.75, 13.75, 13.75]
     caption = f"Key figures, {say.quarter_name(s.quarter)}"

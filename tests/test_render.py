@@ -96,8 +96,9 @@ def test_html_has_no_code_prompts_or_external_references(rendered):
 def test_html_has_the_expected_charts(rendered):
     html = rendered[1]["html"].read_text()
     titles = re.findall(r'<figure class="chart"><img [^>]*alt="([^"]+)"', html)
-    assert len(titles) == 4
+    assert len(titles) == 5
     assert titles[0].startswith("Production and deliveries per quarter, Q4 2017")
+    assert titles[3] == "Energy storage deployed per quarter, Q4 2017\u2013Q3 2019"
 
 
 def test_executed_notebook_is_kept(rendered):

@@ -214,3 +214,12 @@ def test_without_storage_csv_every_storage_key_is_null(tmp_path, capsys):
 def test_2026q2_storage_year_to_date(real_data):
     s = metrics.summarize(real_data, "2026Q2").storage
     assert (s.ytd_mwh, s.ytd_prior_mwh) == (8800 + 13500, 10400 + 9600)
+
+
+def test_every_quarter_gives_every_new_key(real_data):
+    for quarter in real_data.quarters:
+        data = metrics.summarize(real_data, quarter).to_dict()
+        assert set(STORAGE_KEYS + FACT_KEYS) <= set(data), quarter
+        assert all("delivered_yoy_pct" in m for m in data["models"]), quarter
+        json.dumps(data)  # plain JSON: no NaN, NA or numpy numbers
+        assert "NaN" not in json.dumps(data), quarter

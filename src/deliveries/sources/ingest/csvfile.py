@@ -172,29 +172,25 @@ def write_addition(addition: Addition) -> None:
 
 def check_storage(path: Path, shown_as: Path) -> None:
     """IngestError, one line per problem, when the storage table at ``path`` does not load."""
-    try:
-        storage.load_storage(path)
-    except DataError as exc:
-        temporary, target = display_path(path), display_path(shown_as)
-        raise IngestError(
-            "\n".join(
-                f"the new storage row would make the data invalid: {p.replace(temporary, target)}"
-                for p in exc.problems
-            )
-        ) from None
+    _check_loads(storage.load_storage, path, shown_as, "the new storage row")
 
 
 def check_table(path: Path, shown_as: Path) -> None:
     """IngestError, one line per problem, when the table at ``path`` does not load."""
+    _check_loads(dataset.load_deliveries, path, shown_as, "the new rows")
+
+
+def _check_loads(loader, path: Path, shown_as: Path, what: str) -> None:
+    """Load ``path`` with ``loader``; its problems, shown as ``shown_as``'s, as an IngestError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            dataset.load_deliveries(path)
+            loader(path)
     except DataError as exc:
         temporary, target = display_path(path), display_path(shown_as)
         raise IngestError(
             "\n".join(
-                f"the new rows would make the data invalid: {p.replace(temporary, target)}"
+                f"{what} would make the data invalid: {p.replace(temporary, target)}"
                 for p in exc.problems
             )
         ) from None

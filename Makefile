@@ -18,6 +18,7 @@ OUT ?= report
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8888
 RELEASE ?=
+SOURCE_URL ?=
 TO ?=
 WATCH ?=
 EVERY ?=
@@ -37,7 +38,8 @@ INSTALLED := $(VENV)/.installed
 BYTECODE := $(VENV)/.bytecode
 RUN := $(BIN)/deliveries
 CODE := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.css' -o -name 'conf.json')
-DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv $(dir $(DATA))consensus.csv)
+DATA_INPUTS := $(DATA) $(GOALS) $(wildcard $(dir $(DATA))revisions.csv $(dir $(DATA))consensus.csv \
+	$(dir $(DATA))storage.csv)
 QUARTER_INPUTS := $(DATA_INPUTS) notebooks/quarterly_report.ipynb $(CODE)
 REPORT_DIR = $(OUT)/$(QUARTER)
 REPORT_PDF = $(REPORT_DIR)/tesla-deliveries-$(QUARTER).pdf
@@ -125,11 +127,11 @@ $(OUT)/history/tesla-deliveries-history.pdf: $(BYTECODE) $(DATA_INPUTS) notebook
 		$(HISTORY_PARAMS)
 	$(RUN) history $(DATA_ARGS) --paper $(PAPER) --out $(OUT)
 
-## Add a press release's figures to the data (RELEASE=path/to/release.txt)
+## Add a press release's figures to the data (RELEASE=path/to/release.txt, SOURCE_URL=its address)
 .PHONY: ingest
 ingest: $(BYTECODE)
 	@[[ -n "$(RELEASE)" ]] || { echo "error: give the release file: make ingest RELEASE=path" >&2; exit 2; }
-	$(RUN) ingest "$(RELEASE)" --data $(DATA)
+	$(RUN) ingest "$(RELEASE)" --data $(DATA) $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)")
 
 ## Fetch the newest release from SEC EDGAR; if new, add it, render it, the history and the index, e-mail it (TO=)
 .PHONY: update

@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 CIK = "0001318605"
 CIK_NUMBER = str(int(CIK))
 EASTERN = ZoneInfo("America/New_York")
-STORAGE_SENTENCE = "deployed 13.7 GWh of energy storage products"  # in every generated release
+STORAGE = "13.7 GWh"  # deployed, in every generated release unless told otherwise
+STORAGE_SENTENCE = f"deployed {STORAGE} of energy storage products"
 _ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth"}
 ITEM_TITLES = {
     "1.01": "Entry into a Material Definitive Agreement",
@@ -167,7 +168,16 @@ def cover_document(form: str, name: str, reported: date, items: str) -> bytes:
     return body.encode("ascii")
 
 
-def _figures(quarter: str, filed: date, lines, produced: int, delivered: int) -> str:
+def first_sentence_end(delivered: int, storage: str | None) -> str:
+    """How the release's first sentence goes on after "we produced N vehicles"."""
+    if storage is None:
+        return f" and delivered {delivered:,} vehicles."
+    return f", delivered {delivered:,} vehicles and deployed {storage} of energy storage products."
+
+
+def _figures(
+    quarter: str, filed: date, lines, produced: int, delivered: int, storage: str | None
+) -> str:
     year, number = int(quarter[:4]), int(quarter[-1])
     ordinal = _ORDINALS[number]
     rows = "".join(
@@ -179,7 +189,7 @@ def _figures(quarter: str, filed: date, lines, produced: int, delivered: int) ->
     return (
         f'<div style="text-align:justify"><span>AUSTIN, Texas, {filed:%B} {filed.day}, '
         f"{filed.year} &#8211; In the {ordinal.lower()} quarter, we produced {produced:,} "
-        f"vehicles, delivered {delivered:,} vehicles and {STORAGE_SENTENCE}.</span></div>"
+        f"vehicles{first_sentence_end(delivered, storage)}</span></div>"
         '<div><table style="border-collapse:collapse;width:80%"><tr><td><span>&#160;</span></td>'
         '<td style="text-align:right"><span style="font-weight:700">Production</span></td>'
         '<td style="text-align:right"><span style="font-weight:700">Deliveries</span></td></tr>'
@@ -199,18 +209,24 @@ def release_exhibit(
     totals: tuple[int, int] | None = None,
     *,
     figures: str | None = None,
+    storage: str | None = STORAGE,
 ) -> bytes:
     """An EX-99.1 production & deliveries release as Workiva files it: ASCII with numeric
     entities, the whole document on a few very long lines.
 
     ``lines`` are (model line, produced, delivered); ``totals`` defaults to their sums (pass
     others for a release whose figures do not add up); ``figures`` replaces the dateline
-    paragraph and the table (a release whose layout changed).
+    paragraph and the table (a release whose layout changed); ``storage`` is the energy storage
+    deployed in its first sentence (None: a release without it, as before 2024).
     """
     year, number = int(quarter[:4]), int(quarter[-1])
     produced, delivered = totals or (sum(p for _, p, _ in lines), sum(d for _, _, d in lines))
     title = f"Tesla {_ORDINALS[number]} Quarter {year} Production, Deliveries &amp; Deployments"
-    body = figures if figures is not None else _figures(quarter, filed, lines, produced, delivered)
+    body = (
+        figures
+        if figures is not None
+        else _figures(quarter, filed, lines, produced, delivered, storage)
+    )
     page = (
         "<html><head>\n<!-- Document created using Wdesk -->\n<!-- Copyright 2026 Workiva -->\n"
         "<title>Document</title></head><body>"

@@ -72,6 +72,8 @@ _LINES_BY_QUARTER = {
 # Tesla's 2026 releases as filed (the figures, accession numbers and exhibit names in
 # data/production_deliveries.csv): filing date, model lines, accession, exhibit name;
 # ``EdgarServer(through_2026q3=True)`` serves them after the standard filings.
+# The energy storage each 2026 release deployed, as data/storage.csv has it.
+STORAGE_2026 = {"2026Q1": "8.8 GWh", "2026Q2": "13.5 GWh", "2026Q3": "13.7 GWh"}
 RELEASES_2026 = {
     "2026Q1": (
         date(2026, 4, 2),
@@ -348,7 +350,14 @@ class EdgarServer:
         """Tesla's 2026 filings through October: the 2026Q1-Q3 releases as in ``data/``, the
         earnings 8-Ks between them and a 10-Q, so that the latest release is 2026Q3's."""
         for quarter, (filed, lines, accession, name) in RELEASES_2026.items():
-            self.add_release(quarter, filed, lines=lines, accession=accession, exhibit_name=name)
+            self.add_release(
+                quarter,
+                filed,
+                lines=lines,
+                accession=accession,
+                exhibit_name=name,
+                storage=STORAGE_2026[quarter],
+            )
             self.add_earnings(quarter, date(filed.year, filed.month, 22))
             self.add_filing(date(filed.year, filed.month, 23), form="10-Q", items="")
 

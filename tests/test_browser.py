@@ -203,7 +203,7 @@ def test_quarterly_report_loads_offline_without_errors(browser, site, tmp_path):
     seen = visit(browser, config.quarter_paths(site, "2019Q3")["html"], shot)
     assert seen["blocked"] == [] and seen["failed"] == []
     assert seen["console_errors"] == []
-    assert len(seen["images"]) == 4
+    assert len(seen["images"]) == 5  # four charts and the storage chart
     for alt, complete, width, height in seen["images"]:
         assert complete and width > 0 and height > 0, alt
     assert not seen["overflow"]
@@ -218,7 +218,7 @@ def test_index_loads_offline_without_errors(browser, site):
 def test_history_loads_offline_without_errors(browser, site):
     seen = visit(browser, config.history_paths(site)["html"])
     assert seen["blocked"] == [] and seen["failed"] == [] and seen["console_errors"] == []
-    assert len(seen["images"]) == 6  # five charts and the consensus surprise
+    assert len(seen["images"]) == 7  # five charts, the consensus surprise and storage
 
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])

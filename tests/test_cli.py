@@ -350,6 +350,7 @@ def test_ingest_is_called_with_explicit_arguments_when_available(monkeypatch, ca
                 "dry_run": True,
                 "as_json": True,
                 "replace": False,
+                "source_url": "",
             },
         )
     ]

@@ -160,7 +160,14 @@ def test_other_numbers_in_sentences_are_ignored() -> None:
 
 def test_to_dict_shape() -> None:
     data = parse_release((FIXTURES / "2019Q3.txt").read_text()).to_dict()
-    assert set(data) == {"quarter", "release_date", "rows", "totals"}
+    assert set(data) == {
+        "quarter",
+        "release_date",
+        "rows",
+        "totals",
+        "storage_mwh",
+        "storage_as_stated",
+    }
     assert set(data["totals"]) == {"produced", "delivered", "lease_pct"}
     for row in data["rows"]:
         assert set(row) == {

@@ -77,7 +77,9 @@ def test_a_consensus_given_on_the_command_line_reaches_the_report(capsys, tmp_pa
 def test_pdf_is_small_and_short(rendered):
     pdf = rendered[1]["pdf"]
     assert pdf.stat().st_size < 1_000_000
-    assert len(PdfReader(pdf).pages) <= 5  # 4 before the consensus rows in the sources table
+    # 4 before the consensus rows in the sources table, 6 with the facts block, the storage
+    # chart and the storage rows (issue 23)
+    assert len(PdfReader(pdf).pages) <= 6
 
 
 def test_html_has_no_code_prompts_or_external_references(rendered):
@@ -94,8 +96,9 @@ def test_html_has_no_code_prompts_or_external_references(rendered):
 def test_html_has_the_expected_charts(rendered):
     html = rendered[1]["html"].read_text()
     titles = re.findall(r'<figure class="chart"><img [^>]*alt="([^"]+)"', html)
-    assert len(titles) == 4
+    assert len(titles) == 5
     assert titles[0].startswith("Production and deliveries per quarter, Q4 2017")
+    assert titles[3] == "Energy storage deployed per quarter, Q4 2017\u2013Q3 2019"
 
 
 def test_executed_notebook_is_kept(rendered):

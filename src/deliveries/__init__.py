@@ -10,6 +10,7 @@ The public API, what the notebooks use (``from deliveries import load, summarize
 - ``consensus_figures(dataset, quarter, consensus=None)``: a quarter's consensus figures side by
   side, the headline marked.
 - ``quarterly_table(dataset)``: per quarter: produced, delivered, growth, gap, cumulative gap.
+- ``storage_table(dataset)``: per quarter: energy storage deployed, as stated, and its growth.
 - ``annual_table(dataset)``: per year: totals and the annual goal, met or missed.
 - ``headline(summary)``: the report's headline paragraph as text.
 - ``goal_results(dataset)``: the quarters with a stated deliveries goal, hit or missed.
@@ -39,6 +40,7 @@ __all__ = [
     "load",
     "summarize",
     "quarterly_table",
+    "storage_table",
     "annual_table",
     "consensus_table",
     "consensus_figures",
@@ -57,6 +59,7 @@ _LAZY = {
     "load": ("data.dataset", "load"),
     "summarize": ("analysis.metrics", "summarize"),
     "quarterly_table": ("analysis.series", "quarterly_table"),
+    "storage_table": ("analysis.series", "storage_table"),
     "annual_table": ("analysis.series", "annual_table"),
     "consensus_table": ("analysis.series", "consensus_table"),
     "consensus_figures": ("pages.explore", "consensus_figures"),

@@ -60,6 +60,11 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="analysts' consensus figures (default: consensus.csv beside --data, if present)",
     )
+    parser.add_argument(
+        "--storage",
+        metavar="CSV",
+        help="energy storage deployed (default: storage.csv beside --data, if present)",
+    )
 
 
 def _add_consensus_option(parser: argparse.ArgumentParser) -> None:
@@ -135,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace",
         action="store_true",
         help="replace a quarter already in the data (shows the differences)",
+    )
+    ingest.add_argument(
+        "--source-url",
+        metavar="URL",
+        default="",
+        help="the release's address: the rows' source (a new storage row needs one)",
     )
 
     email = commands.add_parser("email", help="e-mail a quarter's PDF report")
@@ -257,6 +268,7 @@ def _data_paths(args: argparse.Namespace) -> dict:
         "goals": args.goals,
         "revisions": args.revisions,
         "consensus": args.consensus_table,
+        "storage": args.storage,
     }
 
 
@@ -283,6 +295,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         as_json=args.json,
         replace=args.replace,
+        source_url=args.source_url,
     )
 
 

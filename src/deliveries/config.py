@@ -4,7 +4,8 @@ and the ``.env`` file every command reads its settings from.
 Two environment variables move the folders for users who keep data or output elsewhere:
 
 - ``DELIVERIES_DATA_DIR``: the folder with ``production_deliveries.csv``, ``goals.csv`` and the
-  optional ``revisions.csv`` and ``consensus.csv`` (default: the repository's ``data/``).
+  optional ``revisions.csv``, ``consensus.csv`` and ``storage.csv`` (default: the repository's
+  ``data/``).
 - ``DELIVERIES_REPORT_DIR``: where reports are written (default: the repository's ``report/``).
 
 Command-line options (``--data``, ``--out``, ...) win over both. ``.env`` holds ``KEY=VALUE``
@@ -33,6 +34,7 @@ DELIVERIES_FILE = "production_deliveries.csv"
 GOALS_FILE = "goals.csv"
 REVISIONS_FILE = "revisions.csv"
 CONSENSUS_FILE = "consensus.csv"
+STORAGE_FILE = "storage.csv"
 DOTENV = Path(".env")
 
 

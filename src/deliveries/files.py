@@ -242,6 +242,24 @@ def write_atomically(
     return path
 
 
+def write_together(writes: list[tuple[Path, bytes, Callable[[Path], None] | None]]) -> None:
+    """Write several files, each with :func:`write_atomically` (``(path, content, check)``),
+    all or nothing: when one fails, those already replaced are put back as they were."""
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, content, check in writes:
+            old = path.read_bytes() if path.exists() else None
+            write_atomically(path, content, check=check, mode=None)
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, old, mode=None)
+        raise
+
+
 @contextlib.contextmanager
 def staging_folder(target_folder: Path | str, prefix: str = ".staging-") -> Iterator[Path]:
     """A temporary folder inside ``target_folder`` for files to be moved into place together.

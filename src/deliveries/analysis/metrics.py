@@ -16,30 +16,12 @@ from ..data.consensus import Estimate, consensus_fields
 from ..data.dataset import Dataset, total_count
 from ..data.goals import YearToDate, quarter_goal, year_to_date
 from ..data.validation import cell_count, cell_number
+from .arithmetic import Record, gap, growth, record, round_half_up
+from .facts import Facts, facts_for
+from .storage import Storage, storage_fields, storage_for
 
 # Tesla: "final numbers could vary by up to 0.5%" for its preliminary (approximate) counts.
 UNCERTAINTY = Fraction(5, 1000)
-
-
-def round_half_up(value: Fraction | float) -> int:
-    """Round to the nearest integer, halves away from zero (not banker's rounding)."""
-    value = Fraction(value)
-    sign = -1 if value < 0 else 1
-    return sign * int(abs(value) + Fraction(1, 2))
-
-
-def growth(current: int | None, earlier: int | None) -> float | None:
-    """Fractional change from ``earlier`` to ``current``; None when either is unknown or zero."""
-    if current is None or earlier is None or earlier == 0:
-        return None
-    return current / earlier - 1
-
-
-def gap(produced: int | None, delivered: int | None) -> int | None:
-    """Produced minus delivered: positive when inventory grew, negative when it was drawn down."""
-    if produced is None or delivered is None:
-        return None
-    return produced - delivered
 
 
 def shortfall(delivered: int | None, goal: int | None) -> int | None:
@@ -67,35 +49,6 @@ def flag(rows: dict[pd.Period, dict], period: pd.Period) -> bool:
     """Whether ``period``'s deliveries are approximate (False for a quarter not in ``rows``)."""
     row = rows.get(period)
     return bool(row["delivered_approx"]) if row is not None else False
-
-
-@dataclass(frozen=True)
-class Record:
-    """Whether a quarter set a record, and who held it before."""
-
-    is_record: bool | None
-    previous_quarter: str | None
-    previous_value: int | None
-
-
-def record(rows: dict[pd.Period, dict], period: pd.Period, column: str) -> Record:
-    """Is ``period``'s figure strictly above every earlier known figure in ``column``?
-
-    ``rows``: :attr:`Dataset.total_rows`. None when the quarter's figure is unknown or no
-    earlier quarter has one to compare with; a tie for the best goes to the later quarter.
-    """
-    best = holder = None
-    for earlier in rows:  # oldest first
-        if earlier >= period:
-            break
-        value = total_count(rows, earlier, column)
-        if value is not None and (best is None or value >= best):
-            best, holder = value, earlier
-    if best is None:
-        return Record(None, None, None)
-    current = total_count(rows, period, column)
-    is_record = None if current is None else current > best
-    return Record(is_record, quarters.label(holder), best)
 
 
 def cumulative_gap(rows: dict[pd.Period, dict], period: pd.Period) -> tuple[int | None, str | None]:
@@ -126,11 +79,13 @@ class ModelLine:
     lease_pct: float | None
     leased_estimate: int | None
     row: int
+    delivered_yoy_pct: float | None = None  # against the line of the same name a year before
 
 
 def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
     """The quarter's model lines with their share of total deliveries."""
     total_delivered = total_count(dataset.total_rows, period, "delivered")
+    year_ago = {r["model_line"]: cell_count(r["delivered"]) for r in dataset.line_rows(period - 4)}
     result = []
     for row in dataset.line_rows(period):
         produced, delivered = cell_count(row["produced"]), cell_count(row["delivered"])
@@ -148,9 +103,14 @@ def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
                 lease,
                 leased_estimate(delivered, lease),
                 int(row["row"]),
+                _pct(growth(delivered, year_ago.get(row["model_line"]))),
             )
         )
     return result
+
+
+def _pct(fraction: float | None) -> float | None:
+    return None if fraction is None else fraction * 100
 
 
 @dataclass(frozen=True)
@@ -240,6 +200,8 @@ class QuarterSummary:
     vs_consensus_low: int | None = None
     vs_consensus_high: int | None = None
     consensus_figures: list[Estimate] = field(default_factory=list)
+    storage: Storage = field(default_factory=Storage)  # energy storage deployed (None: no figure)
+    facts: Facts = field(default_factory=Facts)  # YoY runs, inventory rank, year to date
 
     @property
     def consensus_headline(self) -> Estimate | None:
@@ -250,6 +212,10 @@ class QuarterSummary:
             if figure.row == self.consensus_row and figure.provider == self.consensus_provider:
                 return figure
         return None
+
+    @property
+    def quarter_period(self) -> pd.Period:
+        return quarters.parse_quarter(self.quarter)
 
     @property
     def shortfall_fraction(self) -> float | None:
@@ -316,7 +282,7 @@ class QuarterSummary:
         }
         for key in ("previous_record_produced", "previous_record_delivered"):
             data[key].pop("is_record")
-        return data
+        return data | storage_fields(self.storage) | self.facts.to_dict()
 
 
 def summarize(
@@ -397,4 +363,6 @@ def summarize(
         **consensus_fields(
             dataset.consensus_rows(quarters.label(period)), delivered, (low, high), consensus
         ),
+        storage=storage_for(dataset, period),
+        facts=facts_for(dataset, period),
     )

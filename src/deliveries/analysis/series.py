@@ -14,6 +14,7 @@ from ..data.consensus import SUMMARY_FIELDS, consensus_fields
 from ..data.dataset import Dataset, total_count
 from ..data.goals import annual_goal, derived_goal, scoped_total
 from ..errors import ParameterError
+from .facts import delivered_yoy, runs
 from .metrics import flag, uncertainty_band
 
 
@@ -28,6 +29,9 @@ class HistoryView:
     annual: pd.DataFrame  # metrics.annual_table plus goal_derived_from (statement or None)
     # metrics.consensus_table for the quarters in the range that have consensus figures
     consensus: pd.DataFrame = field(default_factory=pd.DataFrame)
+    storage: pd.DataFrame = field(default_factory=pd.DataFrame)  # storage_table, cut
+    storage_annual: pd.DataFrame = field(default_factory=pd.DataFrame)  # storage_years, cut
+    runs: list = field(default_factory=list)  # facts.runs of YoY deliveries in the range
 
 
 def build(dataset: Dataset, start: str | None = None, end: str | None = None) -> HistoryView:
@@ -48,6 +52,11 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
     consensus = consensus_table(dataset)
     if not consensus.empty:  # an empty table (no consensus.csv) has no quarterly index
         consensus = consensus[(consensus.index >= first) & (consensus.index <= last)]
+    storage = storage_table(dataset)
+    storage = storage[(storage.index >= first) & (storage.index <= last)]
+    years = storage_years(dataset)
+    years = years[(years["year"] >= first.year) & (years["year"] <= last.year)]
+    found = [r for r in runs(delivered_yoy(dataset)) if r[1] >= first and r[0] <= last]
     return HistoryView(
         quarters.label(first),
         quarters.label(last),
@@ -55,6 +64,9 @@ def build(dataset: Dataset, start: str | None = None, end: str | None = None) ->
         lines,
         annual.reset_index(drop=True),
         consensus,
+        storage,
+        years.reset_index(drop=True),
+        found,
     )
 
 
@@ -147,3 +159,53 @@ def consensus_table(dataset: Dataset) -> pd.DataFrame:
     counts += ["consensus_row", "vs_consensus", "vs_consensus_low", "vs_consensus_high"]
     types = {c: "Int64" for c in counts} | {"vs_consensus_fraction": "Float64"}
     return frame.astype(types | {"delivered_approx": bool})
+
+
+def storage_table(dataset: Dataset) -> pd.DataFrame:
+    """Per quarter of the deliveries data: storage deployed (MWh, NA where none), as stated,
+    where stated, and its QoQ / YoY growth (fractions; NA without the earlier quarter)."""
+    totals = dataset.totals
+    full = pd.period_range(totals.index[0], totals.index[-1], freq="Q")
+    rows = dataset.storage_rows
+    frame = pd.DataFrame(
+        {
+            "storage_mwh": [rows[p]["storage_mwh"] if p in rows else pd.NA for p in full],
+            "as_stated": [rows[p]["as_stated"] if p in rows else None for p in full],
+            "stated_in": [rows[p]["stated_in"] if p in rows else None for p in full],
+        },
+        index=full,
+    ).astype({"storage_mwh": "Int64"})
+    values = frame["storage_mwh"].astype("Float64")
+    frame["storage_qoq"] = values / values.shift(1) - 1
+    frame["storage_yoy"] = values / values.shift(4) - 1
+    frame = frame.loc[totals.index]
+    frame["quarter"] = [quarters.label(p) for p in frame.index]
+    return frame
+
+
+def storage_years(dataset: Dataset) -> pd.DataFrame:
+    """Per calendar year with storage figures: the MWh deployed, the quarters it covers, and
+    the change on the year before over the same quarters (a fraction; NA when one is missing)."""
+    rows = dataset.storage_rows
+    result = []
+    for year in sorted({p.year for p in rows}):
+        covered = [p for p in rows if p.year == year]
+        total = sum(int(rows[p]["storage_mwh"]) for p in covered)
+        before = [p - 4 for p in covered]
+        prior = (
+            sum(int(rows[p]["storage_mwh"]) for p in before) if set(before) <= set(rows) else None
+        )
+        result.append(
+            {
+                "year": year,
+                "quarters": len(covered),
+                "last": quarters.label(covered[-1]),
+                "storage_mwh": total,
+                "prior_mwh": prior,
+                "change": None if not prior else total / prior - 1,
+            }
+        )
+    frame = pd.DataFrame(
+        result, columns=["year", "quarters", "last", "storage_mwh", "prior_mwh", "change"]
+    )
+    return frame.astype({"storage_mwh": "Int64", "prior_mwh": "Int64", "change": "Float64"})

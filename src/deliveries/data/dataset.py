@@ -1,8 +1,9 @@
-"""Loading and validating the tables in ``data/``: deliveries, goals, revisions and consensus.
+"""Loading and validating the tables in ``data/``: deliveries, goals, revisions, consensus, storage.
 
 Each loader collects every problem in its file and raises them together as one
 :class:`DataError`, one line per problem naming the file, the row and the column (the reading
-and cell parsing are in :mod:`.validation`, the consensus table in :mod:`.consensus`).
+and cell parsing are in :mod:`.validation`, the consensus table in
+:mod:`.consensus`, the storage table in :mod:`.storage`).
 :func:`load` puts the tables together into a :class:`Dataset`.
 """
 
@@ -20,6 +21,7 @@ from ..errors import ParameterError
 from ..files import display_path
 from . import quarters
 from .consensus import empty_consensus, load_consensus
+from .storage import empty_storage, load_storage
 from .validation import TOTAL, Cells, cell_count, parse_vehicle_count, raise_if, read_rows
 
 DELIVERY_COLUMNS = [
@@ -288,7 +290,8 @@ class Dataset:
     """The validated tables a report is computed from, with the files they came from.
 
     ``consensus`` holds the analysts' consensus figures (see :mod:`deliveries.consensus`); it is
-    empty when the data set has no ``consensus.csv``.
+    empty when the data set has no ``consensus.csv``; ``storage`` (energy storage deployed, see
+    :mod:`deliveries.data.storage`) likewise without ``storage.csv``.
     """
 
     deliveries: pd.DataFrame
@@ -296,6 +299,7 @@ class Dataset:
     revisions: pd.DataFrame
     paths: dict[str, Path | None] = field(default_factory=dict)
     consensus: pd.DataFrame = field(default_factory=empty_consensus)
+    storage: pd.DataFrame = field(default_factory=empty_storage)
 
     @cached_property
     def totals(self) -> pd.DataFrame:
@@ -327,6 +331,12 @@ class Dataset:
     @cached_property
     def _consensus_rows(self) -> dict[str, list[dict]]:
         return _records_by(self.consensus, "quarter")
+
+    @cached_property
+    def storage_rows(self) -> dict[pd.Period, dict]:
+        """Each quarter's storage row as a dict, by period, oldest first."""
+        rows = sorted(self.storage.to_dict("records"), key=lambda r: r["quarter"])
+        return {quarters.parse_quarter(r["quarter"]): r for r in rows}
 
     @cached_property
     def total_revision_rows(self) -> list[dict]:
@@ -398,12 +408,14 @@ def resolve_paths(
     goals: Path | str | None = None,
     revisions: Path | str | None = None,
     consensus: Path | str | None = None,
+    storage: Path | str | None = None,
 ) -> dict[str, Path | None]:
     """The table paths: explicit ones win, the rest come from ``data_dir``.
 
-    An explicit deliveries file elsewhere looks for ``revisions.csv`` and ``consensus.csv``
-    beside itself. Both are optional: absent, their path is None (revisions only feed the
-    vintage notes; without a consensus the report says none is available). An explicit path
+    An explicit deliveries file elsewhere looks for ``revisions.csv``, ``consensus.csv`` and
+    ``storage.csv`` beside itself. All three are optional: absent, their path is None
+    (revisions only feed the vintage notes; without a consensus or storage figures the report
+    says they are not available). An explicit path
     that does not exist is an error when loading.
     """
     base = Path(data_dir) if data_dir else config.data_dir()
@@ -416,6 +428,7 @@ def resolve_paths(
         "goals": goals_path,
         "revisions": _optional_beside(deliveries_path, revisions, config.REVISIONS_FILE),
         "consensus": _optional_beside(deliveries_path, consensus, config.CONSENSUS_FILE),
+        "storage": _optional_beside(deliveries_path, storage, config.STORAGE_FILE),
     }
 
 
@@ -434,10 +447,16 @@ def load(
     goals: Path | str | None = None,
     revisions: Path | str | None = None,
     consensus: Path | str | None = None,
+    storage: Path | str | None = None,
 ) -> Dataset:
     """Load and validate every table; see :func:`resolve_paths` for where they are looked for."""
     paths = resolve_paths(
-        data_dir, deliveries=deliveries, goals=goals, revisions=revisions, consensus=consensus
+        data_dir,
+        deliveries=deliveries,
+        goals=goals,
+        revisions=revisions,
+        consensus=consensus,
+        storage=storage,
     )
     revisions_frame = (
         load_revisions(paths["revisions"]) if paths["revisions"] else load_revisions_empty()
@@ -451,6 +470,7 @@ def load(
         revisions=revisions_frame,
         paths=paths,
         consensus=consensus_frame,
+        storage=load_storage(paths["storage"]) if paths["storage"] else empty_storage(),
     )
 
 

@@ -171,7 +171,7 @@ def _already_there(
     found: FoundRelease, existing: list[dict], rows: list[dict], data_path: Path
 ) -> UpdateOutcome:
     """Nothing new when the figures agree; an UpdateError saying what differs when not."""
-    differences = _figure_differences(existing, rows)
+    differences = _figure_differences(existing, rows) + _storage_difference(found, data_path)
     if differences:
         raise UpdateError(
             f"{found.quarter} is already in {display_path(data_path)} with other figures than "
@@ -179,6 +179,21 @@ def _already_there(
             f"{found.exhibit_url} and use deliveries ingest --replace if the release is right"
         )
     return UpdateOutcome(found.quarter, False, found.exhibit_url)
+
+
+def _storage_difference(found: FoundRelease, data_path: Path) -> list[str]:
+    """``["storage: data 13.5 GWh, EDGAR 13.7 GWh"]`` when storage.csv holds another figure for
+    the release's quarter; [] when it agrees, has none, or the release states none."""
+    from ..data.storage import stated_mwh
+
+    parsed, path = found.parsed, data_path.with_name(config.STORAGE_FILE)
+    if parsed.storage_mwh is None or not path.is_file():
+        return []
+    rows = _rows_in_data(path.read_bytes(), found.quarter)
+    stated = rows[0].get("as_stated") or "" if rows else ""
+    if not rows or stated_mwh(stated) == parsed.storage_mwh:
+        return []
+    return [f"storage: data {stated}, EDGAR {parsed.storage_as_stated}"]
 
 
 def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str | None:
@@ -261,11 +276,22 @@ def update(
         )
         if addition.existing:
             return _already_there(found, addition.existing, addition.rows, data_path)
+        if addition.storage_conflict:
+            raise UpdateError(
+                f"{found.quarter}: {display_path(addition.storage_path)} holds another storage "
+                f"figure than the release on EDGAR ({addition.storage_conflict}); nothing "
+                f"written. Check {found.exhibit_url}"
+            )
         say(
             f"update: new on EDGAR: the {found.quarter} release ({figures_text(found.parsed)}), "
             f"{found.form} filed {found.filing_date.isoformat()}"
         )
-        with _restored_on_failure([data_path, *release_files(found.quarter, data_path.parent)]):
+        restorable = [
+            data_path,
+            addition.storage_path,
+            *release_files(found.quarter, data_path.parent),
+        ]
+        with _restored_on_failure(restorable):
             ingest.write_addition(addition)
             kept = keep_release(found, data_path.parent)
             say(

@@ -251,3 +251,110 @@ def consensus_section(view) -> Html:
         body += chart(plots.consensus_surprise_chart(view.consensus))
         body += largest_misses(view.consensus)
     return section("Deliveries against the analysts' consensus", body)
+
+
+# --- energy storage, YoY runs and inventory builds --------------------------------------------
+
+LARGEST_GAPS = 5
+
+
+def storage_section(view) -> Html:
+    """Storage deployed per quarter (a chart and a table) and per year, with the year so far."""
+    shown = view.storage[view.storage["storage_mwh"].notna()]
+    if shown.empty:
+        line = "Energy storage deployments are not in the data for the quarters in this report."
+        return section("Energy storage deployed", f'<p class="ytd">{escape(line)}</p>')
+    best = shown["storage_mwh"].astype(int).idxmax()
+    total = int(shown["storage_mwh"].astype(int).sum())
+    text = (
+        f"From {say.quarter_name(shown.index[0])} to {say.quarter_name(shown.index[-1])} Tesla "
+        f"deployed {say.storage_amount(total)} of energy storage in {len(shown)} quarters; the "
+        f"largest quarter was {say.quarter_name(best)} "
+        f"({say.storage_amount(None, shown.at[best, 'as_stated'])})."
+    )
+    view_rows = view.storage[view.storage.index >= shown.index[0]]
+    body = f'<p class="ytd">{escape(text)}</p>' + chart(plots.storage_chart(view_rows, window=None))
+    opening = section("Energy storage deployed", body)  # the paragraph stays with its chart
+    quarterly = section("Storage every quarter", _storage_quarters_table(view_rows), False)
+    return Html(opening + _storage_years_table(view.storage_annual) + quarterly)
+
+
+def _storage_years_table(years: pd.DataFrame) -> Html:
+    notes_text = templates.notes()
+    header = ["Year", "Deployed, MWh", "GWh", "Change on a year before"]
+    rows = []
+    for r in years.itertuples():
+        year = str(r.year) if r.quarters == 4 else f"{r.year} ({r.quarters} of 4 quarters)"
+        change = say.NOT_AVAILABLE if pd.isna(r.change) else say.percent(float(r.change))
+        mwh = int(r.storage_mwh)
+        rows.append(row([year, say.count(mwh), f"{mwh / 1000:.1f}", change]))
+    notes = [notes_text.storage_years]
+    return table(
+        "Storage deployed per year", header, rows, notes, "storage-years", [34, 22, 16, 28]
+    )
+
+
+def _storage_quarters_table(storage: pd.DataFrame) -> Html:
+    notes_text = templates.notes()
+    header = ["Quarter", "As stated", "MWh", "QoQ", "YoY"]
+    rows = []
+    for period, r in storage.iterrows():
+        if pd.isna(r["storage_mwh"]):
+            rows.append(row([say.quarter_name(period), "not in the data", "", "", ""]))
+            continue
+        mark = "*" if r["stated_in"] == "update" else ""
+        rows.append(
+            row(
+                [
+                    say.quarter_name(period),
+                    escape(say.storage_amount(None, r["as_stated"]) + mark),
+                    say.count(int(r["storage_mwh"])),
+                    say.optional(r["storage_qoq"], say.percent),
+                    say.optional(r["storage_yoy"], say.percent),
+                ]
+            )
+        )
+    notes = [notes_text.storage_history, notes_text.not_available]
+    caption = "Storage deployed per quarter, as stated"
+    return table(caption, header, rows, notes, "storage-quarters", first=20)
+
+
+def runs_section(view) -> Html:
+    """The runs of year-over-year rises and falls of deliveries, and the largest inventory
+    builds and draws, in the quarters of the report."""
+    notes_text = templates.notes()
+    rows = []
+    for first, last, length in reversed(view.runs):
+        span = say.quarter_name(first) if first == last else say.quarter_span(first, last)
+        noun = "rise" if length > 0 else "fall" if length < 0 else "unchanged quarter"
+        size = abs(length) or 1
+        rows.append(row([span, f"{size} {noun}{'s' if size > 1 else ''}"]))
+    if not rows:
+        rows = [row(["none: no quarter has a year-earlier figure", ""])]
+    runs = table(
+        "Year-over-year runs of deliveries",
+        ["Quarters", "Run"],
+        rows,
+        [notes_text.runs],
+        "runs",
+        [60, 40],
+    )
+    gaps = view.table["gap"].dropna().astype(int)
+    builds = gaps[gaps > 0].sort_values(ascending=False, kind="stable").head(LARGEST_GAPS)
+    draws = gaps[gaps < 0].sort_values(kind="stable").head(LARGEST_GAPS)
+    header = ["Rank", "Largest builds", "Gap", "Largest draws", "Gap"]
+    ranked = []
+    for rank in range(max(len(builds), len(draws))):
+        cells = [str(rank + 1)]
+        for chosen in (builds, draws):
+            if rank < len(chosen):
+                period = chosen.index[rank]
+                cells += [say.quarter_name(period), say.count(int(chosen.iloc[rank]), signed=True)]
+            else:
+                cells += ["", ""]
+        ranked.append(row(cells))
+    widths = [10, 25, 20, 25, 20]
+    gap_table = table(
+        "Largest inventory builds and draws", header, ranked, [notes_text.builds], "builds", widths
+    )
+    return section("Runs and inventory records", runs + gap_table, keep_together=False)

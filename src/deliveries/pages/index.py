@@ -14,7 +14,7 @@ from ..writing import templates
 from ..writing import wording as say
 from .elements import STYLESHEET, column_widths
 
-COLUMN_WIDTHS = [8, 10, 9, 9, 8, 8, 9, 8, 9, 11, 11]
+COLUMN_WIDTHS = [8, 9, 8, 9, 7, 7, 8, 8, 8, 8, 10, 10]
 
 
 def _links(paths: dict[str, Path], root: Path) -> str:
@@ -36,6 +36,7 @@ def _quarter(summary: metrics.QuarterSummary, root: Path, derived: str | None) -
         "delivered": say.count(s.delivered, s.delivered_approx),
         "qoq": say.percent(s.delivered_qoq),
         "yoy": say.percent(s.delivered_yoy),
+        "storage": say.storage_amount(s.storage.mwh, s.storage.as_stated) if s.storage.mwh else "",
         "goal": say.goal_cell(s.goal, derived=derived) if s.goal else "",
         "shortfall": say.count(s.shortfall, signed=True) if s.goal else "",
         "vs_consensus": say.vs_consensus_cell(s.vs_consensus_fraction),

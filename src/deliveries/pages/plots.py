@@ -435,3 +435,55 @@ def consensus_surprise_chart(consensus: pd.DataFrame) -> Figure:
         ax.set_ylim(min(low, 0) * 1.15 - 1, max(high, 0) * 1.45 + 1)
         ax.grid(axis="x", visible=False)
     return fig
+
+
+def storage_chart(
+    storage: pd.DataFrame, quarter: str | None = None, window: int | None = 8
+) -> Figure:
+    """Energy storage deployed per quarter, in GWh (in MWh when every figure is below 1 GWh;
+    ``storage``: ``series.storage_table``).
+
+    Figures stated in a production and deliveries release are dark bars, those from a quarterly
+    Update letter light bars with a dark edge; a quarter without a figure is marked "n/a".
+    """
+    rows = window_rows(storage, quarter, window)
+    with report_style():
+        fig, ax = new_figure()
+        x = np.arange(len(rows))
+        values = rows["storage_mwh"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        unit = "MWh" if np.nanmax(np.r_[values, [0]]) < 1000 else "GWh"
+        values = values / (1 if unit == "MWh" else 1000)
+        stated = rows["stated_in"].to_numpy(dtype=object)
+        for kind, color, name in (
+            ("release", PRODUCED, "Stated in the production and deliveries release"),
+            ("update", DELIVERED, "Stated in the quarterly Update letter"),
+        ):
+            chosen = stated == kind
+            if chosen.any():
+                style = {"color": color, "edgecolor": PRODUCED, "linewidth": 0.4, "label": name}
+                ax.bar(x[chosen], values[chosen], 0.6 if len(x) <= 12 else 0.8, **style)
+        missing = np.isnan(values)
+        for position in x[missing] if len(x) <= 12 else []:
+            ax.annotate(
+                "n/a",
+                (position, 0),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=ACCENT,
+            )
+        if len(rows) <= 12:
+            ax.set_xticks(x, tick_labels(rows.index))
+        else:
+            year_ticks(ax, rows.index)
+        top = np.nanmax(values) if (~missing).any() else 1.0
+        ax.set_ylim(0, top * 1.08)
+        ax.set_ylabel(f"{unit} per quarter")
+        ax.set_title(f"Energy storage deployed per quarter, {span_title(rows)}")
+        room_above(ax, LEGEND_ROWS_SHARE * 2)
+        if (~missing).any():
+            ax.legend(loc="upper left")
+        ax.grid(axis="x", visible=False)
+    return fig

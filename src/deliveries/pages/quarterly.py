@@ -20,13 +20,16 @@ from ..files import display_path
 from ..writing import narrative, templates
 from ..writing import wording as say
 from ..writing.provenance import goal_provenance, release_provenance, sites
-from .elements import Html, aside_row, data_text, file_name, link, row, section, table
+from . import plots
+from .elements import Html, aside_row, chart, data_text, file_name, link, row, section, table
 
 __all__ = [
     "title_block",
     "headline_block",
     "kpi_table",
     "year_to_date_block",
+    "facts_block",
+    "storage_block",
     "model_table",
     "records",
     "vintage",
@@ -112,6 +115,7 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         aside = f"{say.PLUS_MINUS_HALF} range: {band}" if band else ""
         label = f"{word} (goal \u2212 delivered)"
         rows.append(aside_row(label, say.shortfall_value(s), aside, css="goal"))
+    rows += _year_to_date_rows(s)
     rows += _consensus_rows(s)
     since = (
         f"Cumulative gap since {say.quarter_name(s.cumulative_gap_from)}"
@@ -128,10 +132,59 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         notes.append(say.derived_goal_note({say.quarter_name(s.quarter): derived}))
     if s.consensus_count:
         notes.append(notes_text.consensus)
+    if s.storage.stated_in == "update":
+        notes.append(notes_text.storage_update)
     notes.append(notes_text.first_announced)
     widths = [27, 18, 13.75, 13.75, 13.75, 13.75]
     caption = f"Key figures, {say.quarter_name(s.quarter)}"
     return table(caption, header, rows, notes, "kpi", widths)
+
+
+def _year_to_date_rows(summary: metrics.QuarterSummary) -> list[str]:
+    """Storage deployed against the quarter before and the year before, then deliveries and
+    storage so far this year against the same quarters a year before."""
+    s, f, st = summary, summary.facts, summary.storage
+    rows = []
+    if st.mwh is not None:
+        rows.append(
+            row(
+                [
+                    "Storage deployed",
+                    say.storage_amount(st.mwh, st.as_stated),
+                    say.storage_amount(st.previous_mwh, st.previous_as_stated),
+                    say.percent(st.qoq),
+                    say.storage_amount(st.year_ago_mwh, st.year_ago_as_stated),
+                    say.percent(st.yoy),
+                ],
+                css="storage",
+            )
+        )
+    if s.quarter_period.quarter > 1:
+        so_far = f"Delivered, {s.quarter_period.year} so far"
+        delivered = say.count(f.delivered_ytd, f.delivered_ytd_approx)
+        prior = say.count(f.delivered_ytd_prior)
+        change = say.percent(f.delivered_ytd_change)
+        rows.append(row([so_far, delivered, "", "", prior, change]))
+        if st.mwh is not None:
+            label = f"Storage, {s.quarter_period.year} so far"
+            ytd, prior = say.storage_amount(st.ytd_mwh), say.storage_amount(st.ytd_prior_mwh)
+            rows.append(row([label, ytd, "", "", prior, say.percent(st.ytd_change)], css="storage"))
+    return rows
+
+
+def facts_block(summary: metrics.QuarterSummary) -> Html:
+    """The delivery-day facts: three to five sentences, chosen by the rule in Methods."""
+    items = "".join(f"<li>{escape(text)}</li>" for text in narrative.facts(summary))
+    return section("Delivery-day facts", f'<ul class="facts">{items}</ul>')
+
+
+def storage_block(summary: metrics.QuarterSummary, storage: pd.DataFrame) -> Html:
+    """The storage chart for the quarters in view (``storage``: ``series.storage_table``), or
+    a line saying the data has no storage figure for them."""
+    shown = storage[storage.index <= summary.quarter_period].tail(8)
+    if shown["storage_mwh"].notna().any():
+        return chart(plots.storage_chart(storage, summary.quarter))
+    return Html(f'<p class="ytd">{escape(say.storage_missing(summary))}</p>')
 
 
 def _consensus_rows(summary: metrics.QuarterSummary) -> list[str]:
@@ -278,6 +331,7 @@ def sources_table(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:
         goal_row = goals[goals["row"] == ytd.goal_row].iloc[0]
         rows.append(_goal_source_row(f"{ytd.year} goal", goals_file, goal_row))
     rows += _consensus_source_rows(summary, dataset)
+    rows += _storage_source_rows(summary, dataset)
     return table(
         "Where each figure comes from",
         ["Figures", "Data row", "Source", "Checked"],
@@ -315,6 +369,24 @@ def _consensus_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) ->
             )
         )
     return rows
+
+
+def _storage_source_rows(summary: metrics.QuarterSummary, dataset: Dataset) -> list[str]:
+    """The quarter's storage row: where it is in storage.csv, where it was stated and seen."""
+    st = summary.storage
+    if st.mwh is None:
+        return []
+    path = dataset.paths.get("storage")
+    file = file_name(display_path(path)) if path else "storage table"
+    stated = say.STORAGE_STATED_IN.get(st.stated_in, st.stated_in)
+    seen = ", ".join(sites(st.source or "")) or "the linked page"
+    detail = f"{say.storage_amount(st.mwh, st.as_stated)} as stated in {stated}; seen on {seen}"
+    confidence = dataset.storage_rows[summary.quarter_period].get("confidence")
+    if confidence and confidence != "high":
+        detail += f"; {confidence} confidence (see data/README.md)"
+    link_text = "Update letter (news copy)" if st.stated_in == "update" else "release"
+    where = f"{file}, row {st.row}"
+    return [row(["Storage", where, link(f"Storage: {link_text}", st.source), data_text(detail)])]
 
 
 def methods(summary: metrics.QuarterSummary, dataset: Dataset) -> Html:

@@ -107,11 +107,13 @@ def history_job(dataset, start: str | None, end: str | None, out_root, paper: st
 def _data_parameters(dataset) -> dict:
     paths = dataset.paths
     revisions, consensus = paths.get("revisions"), paths.get("consensus")
+    storage = paths.get("storage")
     return {
         "data_file": str(Path(paths["deliveries"]).resolve()),
         "goals_file": str(Path(paths["goals"]).resolve()),
         "revisions_file": str(Path(revisions).resolve()) if revisions else None,
         "consensus_file": str(Path(consensus).resolve()) if consensus else None,
+        "storage_file": str(Path(storage).resolve()) if storage else None,
     }
 
 
@@ -146,6 +148,10 @@ def _with_fingerprint(job: Job, dataset, upto) -> Job:
     if upto is not None and not consensus.empty:
         consensus = consensus[[quarter <= _label(upto) for quarter in consensus["quarter"]]]
     digest.update(consensus.to_csv(index=False).encode())
+    storage = dataset.storage
+    if upto is not None and not storage.empty:
+        storage = storage[[quarter <= _label(upto) for quarter in storage["quarter"]]]
+    digest.update(storage.to_csv(index=False).encode())
     for name in ("goals", "revisions"):
         path = dataset.paths.get(name)
         digest.update(Path(path).read_bytes() if path else b"")

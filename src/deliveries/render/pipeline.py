@@ -233,11 +233,11 @@ def notebook_text(nb) -> str:
 
 def load_data(data_paths: dict | None):
     """The validated tables from ``{"deliveries": ..., "goals": ..., "revisions": ...,
-    "consensus": ...}`` (a missing key: the default beside the deliveries table)."""
+    "consensus": ..., "storage": ...}`` (a missing key: the default beside the deliveries table)."""
     from ..data.dataset import load
 
     data_paths = data_paths or {}
-    names = ("deliveries", "goals", "revisions", "consensus")
+    names = ("deliveries", "goals", "revisions", "consensus", "storage")
     return load(**{key: data_paths.get(key) for key in names})
 
 

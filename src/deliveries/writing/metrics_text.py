@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from ..analysis.metrics import QuarterSummary
-from .wording import NOT_AVAILABLE, count, percent, plain_percent, record_status, share
+from .narrative import facts
+from .wording import (
+    NOT_AVAILABLE,
+    count,
+    percent,
+    plain_percent,
+    record_status,
+    share,
+    storage_amount,
+    storage_record_status,
+)
 
 
 def metrics_text(summary: QuarterSummary) -> str:
@@ -39,6 +49,12 @@ def metrics_text(summary: QuarterSummary) -> str:
         ("Production record", record_status(summary.record_produced)),
         ("Delivery record", record_status(summary.record_delivered)),
     ]
+    rows += _storage_rows(summary)
+    rows += [
+        ("Deliveries year to date", count(summary.facts.delivered_ytd)),
+        ("Same quarters a year before", count(summary.facts.delivered_ytd_prior)),
+        ("Year to date vs a year before", percent(summary.facts.delivered_ytd_change)),
+    ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     lines.append("")
@@ -53,7 +69,24 @@ def metrics_text(summary: QuarterSummary) -> str:
             f"{share(model.delivered_share_pct):>8}{plain_percent(model.lease_pct):>7}"
             f"{count(model.leased_estimate):>8}"
         )
+    lines += ["", "Delivery-day facts:", *(f"- {text}" for text in facts(summary))]
     return "\n".join(lines)
+
+
+def _storage_rows(summary: QuarterSummary) -> list[tuple[str, str]]:
+    """Energy storage deployed, its growth and record, and the year so far."""
+    s = summary.storage
+    if s.mwh is None:
+        return [("Storage deployed", "not in the data for this quarter")]
+    where = {"release": "release", "update": "Update letter"}.get(s.stated_in, s.stated_in)
+    return [
+        ("Storage deployed", f"{storage_amount(s.mwh, s.as_stated)} (stated in the {where})"),
+        (f"Storage vs {summary.previous_quarter} (QoQ)", percent(s.qoq)),
+        (f"Storage vs {summary.year_ago_quarter} (YoY)", percent(s.yoy)),
+        ("Storage record", storage_record_status(summary)),
+        ("Storage year to date", storage_amount(s.ytd_mwh)),
+        ("Storage, same quarters a year before", storage_amount(s.ytd_prior_mwh)),
+    ]
 
 
 def _consensus_rows(summary: QuarterSummary) -> list[tuple[str, str]]:

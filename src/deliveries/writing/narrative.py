@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..analysis.metrics import QuarterSummary, growth
 from ..data.goals import derived_goal
+from . import facts as fact
 from . import templates
 from . import wording as say
 
@@ -151,8 +152,27 @@ def headline(summary: QuarterSummary) -> str:
         consensus_sentence(summary),
         growth_sentence(summary),
         inventory_sentence(summary),
+        say.storage_sentence(summary),
     ]
     return " ".join(s for s in sentences if s)
+
+
+MAX_FACTS = 5
+
+
+def facts(summary: QuarterSummary) -> list[str]:
+    """The delivery-day facts, by the rule in Methods: in this order, the year-over-year run,
+    the steepest decline (when it is one), the inventory build's rank, the year so far (not in
+    Q1: it would repeat the YoY change), a model line that stands out, storage; at most five."""
+    chosen = [
+        fact.yoy_run_fact(summary),
+        fact.steepest_fact(summary),
+        fact.inventory_fact(summary),
+        fact.year_to_date_fact(summary),
+        fact.model_line_fact(summary),
+        fact.storage_fact(summary),
+    ]
+    return [text for text in chosen if text][:MAX_FACTS]
 
 
 def year_to_date_sentence(summary: QuarterSummary, goals: pd.DataFrame | None = None) -> str:

@@ -370,3 +370,64 @@ def consensus_figure_detail(figure: Estimate, is_headline: bool = False) -> str:
     elif figure.provider != GIVEN:
         text += "; number of analysts not stated"
     return text
+
+
+# --- energy storage --------------------------------------------------------------------------
+
+STORAGE_STATED_IN = {
+    "release": "the production and deliveries release",
+    "update": "the quarterly Update letter (not the production and deliveries release)",
+}
+
+
+def storage_amount(mwh: int | None, as_stated: str | None = None) -> str:
+    """A storage figure as Tesla stated it (``9.4 GWh``, ``4,053 MWh``); else (a sum) from MWh:
+    GWh to one decimal from 1,000 MWh on, whole MWh below; None -> n/a."""
+    if as_stated:
+        return as_stated
+    if mwh is None or pd.isna(mwh):
+        return NOT_AVAILABLE
+    return f"{int(mwh) / 1000:.1f} GWh" if mwh >= 1000 else f"{int(mwh):,} MWh"
+
+
+def storage_missing(summary: QuarterSummary) -> str:
+    """Why a quarter has no storage figure, as a sentence."""
+    first = summary.storage.first_quarter
+    since = f" (they start in {quarter_name(first)})" if first else ""
+    quarter = quarter_name(summary.quarter)
+    return f"Energy storage deployments for {quarter} are not in the data{since}."
+
+
+def storage_sentence(summary: QuarterSummary) -> str:
+    """``Tesla deployed 13.7 GWh of energy storage in Q3 2026, up 1.5% on Q2 2026 and up 9.6% on
+    Q3 2025, below the record 14.2 GWh of Q4 2025.`` (the headline's storage sentence)."""
+    s = summary.storage
+    if s.mwh is None:
+        return storage_missing(summary)
+    text = f"Tesla deployed {storage_amount(s.mwh, s.as_stated)} of energy storage"
+    text += f" in {quarter_name(summary.quarter)}"
+    if s.stated_in == "update":
+        text += " (as stated in the quarterly Update letter)"
+    changes = [
+        f"{change(value)} on {quarter_name(name)}"
+        for value, name in ((s.qoq, summary.previous_quarter), (s.yoy, summary.year_ago_quarter))
+        if value is not None
+    ]
+    text += f", {' and '.join(changes)}" if changes else ""
+    best = s.record
+    if best.is_record is not None:
+        held = f"{storage_amount(best.previous_value, s.record_as_stated)} of "
+        held += quarter_name(best.previous_quarter)
+        text += f", a storage record (previous high: {held})" if best.is_record else ""
+        text += "" if best.is_record else f", below the record {held}"
+    return text + "."
+
+
+def storage_record_status(summary: QuarterSummary) -> str:
+    """The metrics table's storage record cell: ``yes (previous: 2023Q3, 3,980 MWh)``."""
+    best = summary.storage.record
+    if best.is_record is None:
+        return NOT_AVAILABLE
+    stated = summary.storage.record_as_stated
+    held = f"{best.previous_quarter}, {storage_amount(best.previous_value, stated)}"
+    return f"yes (previous: {held})" if best.is_record else f"no (record: {held})"

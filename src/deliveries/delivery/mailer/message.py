@@ -36,7 +36,7 @@ class KeyFigure:
 
 
 def key_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
-    """Produced, delivered (with growth), goal, shortfall and its +-0.5% range, and the
+    """Produced, delivered (with growth), storage, goal, shortfall and its +-0.5% range, and the
     consensus, as the report writes them."""
     s = summary
     previous, year_ago = say.quarter_name(s.previous_quarter), say.quarter_name(s.year_ago_quarter)
@@ -51,11 +51,23 @@ def key_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:
             say.count(s.delivered, s.delivered_approx),
             growth(s.delivered_qoq, s.delivered_yoy),
         ),
+        _storage_figure(s, growth),
     ]
     if s.goal is None:
         goal = [KeyFigure("Deliveries goal", say.NOT_AVAILABLE, "no goal stated")]
         return rows + goal + consensus_figures(s)
     return rows + _goal_figures(s) + consensus_figures(s)
+
+
+def _storage_figure(s: metrics.QuarterSummary, growth) -> KeyFigure:
+    """The one storage line: the figure as stated and its growth, or that it is not in the data."""
+    st = s.storage
+    if st.mwh is None:
+        return KeyFigure("Storage deployed", "not in the data")
+    where = " (Update letter)" if st.stated_in == "update" else ""
+    return KeyFigure(
+        "Storage deployed", say.storage_amount(st.mwh, st.as_stated) + where, growth(st.qoq, st.yoy)
+    )
 
 
 def consensus_figures(summary: metrics.QuarterSummary) -> list[KeyFigure]:

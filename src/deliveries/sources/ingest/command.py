@@ -23,23 +23,40 @@ def ingest_release(
     dry_run: bool = False,
     as_json: bool = False,
     replace: bool = False,
+    source_url: str = "",
 ) -> int:
-    """Parse the release in ``file`` (``-``: standard input) and add its rows to the data table.
+    """Parse the release in ``file`` (``-``: standard input) and add its rows to the data table,
+    and its storage figure, if it states one, to ``storage.csv`` beside it (``source_url``: the
+    release's address, which a new storage row needs as its source).
 
-    A quarter already in the table is replaced only with ``replace``; a dry run shows what was
-    parsed and how it differs from the table, and writes nothing. Returns the exit code (0).
+    A quarter already in the table (or another storage figure for it) is replaced only with
+    ``replace``; a dry run shows what was parsed and how it differs from the tables, and writes
+    nothing. Returns the exit code (0).
     """
     text, name = read_release(file)
     parsed = parse_release(text, quarter=quarter, source_name=name)
     data_path = Path(data) if data else config.data_dir() / config.DELIVERIES_FILE
     where = display_path(data_path)
     verified = f"ingested from {name} on {date.today().isoformat()}"
-    addition = prepare_addition(parsed, data_path, source=parsed.title or name, verified=verified)
+    addition = prepare_addition(
+        parsed,
+        data_path,
+        source=parsed.title or name,
+        verified=verified,
+        source_url=source_url,
+    )
     old, new = len(addition.existing), len(addition.rows)
     if old and not replace and not dry_run:
         raise IngestError(
             f"{parsed.quarter} is already in {where} ({old} rows); pass --replace to replace "
             "it (--dry-run shows the differences)"
+        )
+    if addition.storage_unsourced and not dry_run:
+        raise IngestError(f"{addition.storage_unsourced}; nothing written")
+    if addition.storage_conflict and not replace and not dry_run:
+        raise IngestError(
+            f"{parsed.quarter}: {display_path(addition.storage_path)} holds another storage "
+            f"figure ({addition.storage_conflict}); nothing written; pass --replace to replace it"
         )
     messages = sys.stderr if as_json else sys.stdout
     print(json.dumps(parsed.to_dict(), indent=2) if as_json else summary_text(parsed))
@@ -47,16 +64,23 @@ def ingest_release(
         same = " (no differences)" if not addition.differences else ""
         print(f"{parsed.quarter} in {where}, old -> new{same}:", file=messages)
         print("\n".join(f"  {line}" for line in addition.comparison()), file=messages)
+    if addition.storage_conflict and not old:
+        print(f"{parsed.quarter}: {addition.storage_conflict}", file=messages)
     if dry_run:
         if old and not replace:
             plan = f"{parsed.quarter} is already in {where}; --replace would replace its {old} rows"
         else:
             plan = f"would {'replace' if old else 'add'} {new} rows for {parsed.quarter} in {where}"
+        if addition.storage_unsourced:
+            plan += f" (but {addition.storage_unsourced})"
         print(f"dry run: {plan}; nothing written", file=messages)
         return 0
     write_addition(addition)
     done = "replaced" if old else "added"
-    print(f"{done} {new} rows for {parsed.quarter} in {where}", file=messages)
+    also = ""
+    if addition.storage_content is not None:
+        also = f" and its storage row in {display_path(addition.storage_path)}"
+    print(f"{done} {new} rows for {parsed.quarter} in {where}{also}", file=messages)
     return 0
 
 
@@ -76,4 +100,6 @@ def summary_text(parsed: ParsedRelease) -> str:
         lines.append(f"  {row.model_line:<14}{produced:>10}{delivered:>12}{lease:>8}")
     if parsed.delivered_approx:
         lines.append("  (~ deliveries stated as approximate)")
+    stated = parsed.storage_as_stated
+    lines.append(f"  storage deployed: {stated or 'not stated in the release'}")
     return "\n".join(lines)

@@ -1,8 +1,9 @@
-"""The data table's rewrite: a release's rows added to (or replacing a quarter in) the CSV.
+"""The data tables' rewrite: a release's rows added to (or replacing a quarter in) the CSV, and
+its storage figure to ``storage.csv`` beside it.
 
 Untouched rows are written back byte for byte (line ends, BOM, order). :func:`prepare_addition`
-builds the new file in memory and checks it loads; :func:`write_addition` puts it in place
-atomically, checking the written file once more before the rename.
+builds the new files in memory and checks they load; :func:`write_addition` puts them in place
+together (all or nothing), checking each written file once more before its rename.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...data import dataset
+from ... import config
+from ...data import dataset, storage
 from ...data.validation import TRUE_WORDS
 from ...errors import DataError, IngestError
-from ...files import display_path, output_error, write_atomically
-from .results import ParsedRelease, csv_rows
+from ...files import display_path, output_error, write_together
+from .results import ParsedRelease, csv_rows, storage_row
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _COMPARED = ["produced", "delivered", "lease_pct", "delivered_approx", "release_date"]
@@ -36,13 +38,19 @@ class Addition:
     differences: list[str]  # "Model S/X: delivered 17,400 -> 17,500"; [] if identical or new
     content: bytes  # the whole new CSV
     data_path: Path
+    storage_path: Path | None = None  # storage.csv beside the data table
+    storage_content: bytes | None = None  # its new bytes; None: left as it is
+    storage_conflict: str | None = None  # "storage: data 13,500 MWh, release 13.7 GWh"
+    storage_unsourced: str | None = None  # why the storage row cannot be written (no source)
 
     def comparison(self) -> list[str]:
-        """Per model line, old -> new, unchanged lines included ([] when the quarter is new)."""
+        """Per model line, old -> new, unchanged lines included ([] when the quarter is new),
+        then storage when its figure differs."""
         if not self.existing:
             return []
         changes = _changes(self.existing, self.rows)
-        return [f"{line}: {change or 'unchanged'}" for line, change in changes]
+        lines = [f"{line}: {change or 'unchanged'}" for line, change in changes]
+        return lines + ([self.storage_conflict] if self.storage_conflict else [])
 
 
 def prepare_addition(
@@ -75,44 +83,114 @@ def prepare_addition(
     released = parsed.release_date or (release_date.isoformat() if release_date else "")
     rows = csv_rows(parsed, source, verified, released, source_url)
     content = table.with_quarter(parsed.quarter, rows)
-    try:
-        with tempfile.TemporaryDirectory(prefix="deliveries-ingest-") as folder:
-            candidate = Path(folder) / data_path.name
-            candidate.write_bytes(content)
-            check_table(candidate, data_path)
-    except OSError as exc:  # the system's temporary folder is full or read-only
-        raise output_error(tempfile.gettempdir(), exc, "cannot write a trial copy in") from None
+    _check_trial(content, data_path, lambda candidate: check_table(candidate, data_path))
     existing = table.records_for(parsed.quarter)
     differences = [
         f"{line}: {change}" for line, change in _changes(existing, rows) if existing and change
     ]
-    return Addition(parsed.quarter, rows, existing, differences, content, data_path)
+    storage_path = data_path.with_name(config.STORAGE_FILE)
+    new_storage, conflict, unsourced = _storage_addition(parsed, storage_path, source_url, verified)
+    if conflict:
+        differences.append(conflict)
+    return Addition(
+        parsed.quarter,
+        rows,
+        existing,
+        differences,
+        content,
+        data_path,
+        storage_path,
+        new_storage,
+        conflict,
+        unsourced,
+    )
+
+
+def _storage_addition(
+    parsed: ParsedRelease, path: Path, source_url: str, verified: str
+) -> tuple[bytes | None, str | None, str | None]:
+    """The new ``storage.csv`` (None: unchanged); when the table already holds another figure
+    for the quarter, the difference naming both (the new bytes then replace it); and why a new
+    row cannot be written when ``source_url`` is no http(s) address."""
+    row = storage_row(parsed, source_url, verified)
+    where = display_path(path)
+    if row is None:
+        return None, None, None
+    if not path.exists():
+        header = list(row)
+        table = CsvFile(path, False, "\n", header, ",".join(header) + "\n", [])
+    else:
+        storage.load_storage(path)  # the file as it is must be valid before we add to it
+        try:
+            table = CsvFile.read(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise IngestError(f"{where}: cannot be read ({exc})") from None
+    old = table.records_for(parsed.quarter)
+    conflict = None
+    if old:
+        stated = old[0].get("as_stated", "")
+        if storage.stated_mwh(stated) == parsed.storage_mwh:
+            return None, None, None  # the same figure: the row and its source stay
+        conflict = f"storage: data {stated}, release {parsed.storage_as_stated}"
+    if not source_url.startswith(("http://", "https://")):
+        return (
+            None,
+            conflict,
+            (
+                f"the release states {parsed.storage_as_stated} of storage deployed, and a row of "
+                f"{where} needs its source: give the release's address with --source-url URL"
+            ),
+        )
+    content = table.with_quarter(parsed.quarter, [row])
+    _check_trial(content, path, lambda candidate: check_storage(candidate, path))
+    return content, conflict, None
+
+
+def _check_trial(content: bytes, shown_as: Path, check) -> None:
+    """Run ``check`` on a trial copy of ``content`` in the system's temporary folder."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="deliveries-ingest-") as folder:
+            candidate = Path(folder) / shown_as.name
+            candidate.write_bytes(content)
+            check(candidate)
+    except OSError as exc:  # the system's temporary folder is full or read-only
+        raise output_error(tempfile.gettempdir(), exc, "cannot write a trial copy in") from None
 
 
 def write_addition(addition: Addition) -> None:
-    """Replace the data file by ``addition.content``, atomically, after checking it loads.
+    """Replace the data file by ``addition.content`` (and ``storage.csv`` by its new bytes),
+    each atomically after checking it loads; if either fails, both stay as they were.
 
-    A full disk or read-only folder is an OutputError naming the path; the old file stays.
+    A full disk or read-only folder is an OutputError naming the path.
     """
-    write_atomically(
-        addition.data_path,
-        addition.content,
-        check=lambda written: check_table(written, addition.data_path),
-        mode=None,
-    )
+    writes = [(addition.data_path, addition.content, lambda w: check_table(w, addition.data_path))]
+    if addition.storage_content is not None:
+        path = addition.storage_path
+        writes.append((path, addition.storage_content, lambda w: check_storage(w, path)))
+    write_together(writes)
+
+
+def check_storage(path: Path, shown_as: Path) -> None:
+    """IngestError, one line per problem, when the storage table at ``path`` does not load."""
+    _check_loads(storage.load_storage, path, shown_as, "the new storage row")
 
 
 def check_table(path: Path, shown_as: Path) -> None:
     """IngestError, one line per problem, when the table at ``path`` does not load."""
+    _check_loads(dataset.load_deliveries, path, shown_as, "the new rows")
+
+
+def _check_loads(loader, path: Path, shown_as: Path, what: str) -> None:
+    """Load ``path`` with ``loader``; its problems, shown as ``shown_as``'s, as an IngestError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            dataset.load_deliveries(path)
+            loader(path)
     except DataError as exc:
         temporary, target = display_path(path), display_path(shown_as)
         raise IngestError(
             "\n".join(
-                f"the new rows would make the data invalid: {p.replace(temporary, target)}"
+                f"{what} would make the data invalid: {p.replace(temporary, target)}"
                 for p in exc.problems
             )
         ) from None

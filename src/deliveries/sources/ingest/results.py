@@ -14,6 +14,7 @@ from ...data.validation import TOTAL
 from ...errors import IngestError
 from .dates import choose_release_date, determine_quarter, release_date_candidates
 from .prose import deliveries_approximate, parse_prose
+from .storage import find_storage
 from .table import parse_table
 from .text import (
     find_title,
@@ -51,13 +52,16 @@ class ReleaseRow:
 
 @dataclass
 class ParsedRelease:
-    """What a release says: quarter, release date, title and the rows (model lines + Total)."""
+    """What a release says: quarter, release date, title, the rows (model lines + Total) and the
+    energy storage deployed (None before 2024: the releases did not state it)."""
 
     quarter: str
     release_date: str | None
     title: str | None
     rows: list[ReleaseRow]
     totals: dict[str, float | int | None] = field(default_factory=dict)
+    storage_mwh: int | None = None
+    storage_as_stated: str | None = None
 
     @property
     def delivered_approx(self) -> bool:
@@ -65,7 +69,7 @@ class ParsedRelease:
         return any(row.delivered_approx for row in self.rows)
 
     def to_dict(self) -> dict:
-        """``{"quarter", "release_date", "rows": [...], "totals": {...}}`` for ``--json``."""
+        """``{"quarter", "release_date", "rows", "totals", "storage_mwh", ...}`` for ``--json``."""
         return {
             "quarter": self.quarter,
             "release_date": self.release_date,
@@ -75,6 +79,8 @@ class ParsedRelease:
                 "delivered": self.totals.get(DELIVERED),
                 "lease_pct": plain_number(self.totals.get("lease_pct")),
             },
+            "storage_mwh": self.storage_mwh,
+            "storage_as_stated": self.storage_as_stated,
         }
 
 
@@ -136,13 +142,30 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
     rows.append(
         ReleaseRow(label, TOTAL, total[PRODUCED], total[DELIVERED], total["lease_pct"], approx)
     )
+    storage = find_storage(text)
     return ParsedRelease(
         label,
         released.isoformat() if released else None,
         title,
         rows,
         {PRODUCED: total[PRODUCED], DELIVERED: total[DELIVERED], "lease_pct": total["lease_pct"]},
+        *(storage or (None, None)),
     )
+
+
+def storage_row(parsed: ParsedRelease, source_url: str, note: str) -> dict[str, str] | None:
+    """The release's storage figure as a ``storage.csv`` row (None when it states none)."""
+    if parsed.storage_mwh is None:
+        return None
+    return {
+        "quarter": parsed.quarter,
+        "storage_mwh": str(parsed.storage_mwh),
+        "as_stated": parsed.storage_as_stated,
+        "stated_in": "release",
+        "source_url": source_url,
+        "confidence": "high",
+        "note": note,
+    }
 
 
 def _format_value(value: object) -> str:

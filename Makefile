@@ -172,7 +172,7 @@ test: $(BYTECODE)
 test-fast: $(BYTECODE)
 	$(BIN)/python -m pytest -m "not e2e" || { status=$$?; [[ $$status -eq 5 ]] && echo "no tests ran" || exit $$status; }
 
-## Time the naive pipeline against ours (see README, "Speed")
+## Time the naive pipeline against ours, and each library patch (benchmarks/README.md)
 .PHONY: bench
 bench: $(BYTECODE)
 	$(BIN)/python benchmarks/bench.py

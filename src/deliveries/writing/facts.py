@@ -113,8 +113,8 @@ def storage_fact(summary: QuarterSummary) -> str:
         text = f"Storage: {amount}, the first quarter of the storage data"
     else:
         place = "largest" if s.rank == 1 else f"{ordinal(s.rank)} largest"
-        text = f"Storage: {amount} is the {place} quarterly deployment since "
-        text += quarter_name(s.first_quarter)
+        text = f"Storage: {amount} is the {place} quarterly deployment in the data (from "
+        text += quarter_name(s.first_quarter) + ")"
         text += f" (the last larger: {quarter_name(s.larger_last)})" if s.larger_last else ""
     if period.quarter > 1 and s.ytd_mwh is not None and s.ytd_prior_mwh is not None:
         text += (

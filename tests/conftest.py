@@ -8,7 +8,6 @@ import shutil
 import socket
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -18,7 +17,8 @@ from deliveries.patches.jsonschema import decline_iri_grammar
 from .edgar_server import EdgarServer
 
 # As the command does (patches/jsonschema.py explains): jsonschema's optional IRI grammar costs
-# ~3 s per process and checks nothing our notebooks use. The test process declines it too.
+# ~1-3 s per process and checks nothing our notebooks use. The test process declines it too,
+# before anything imports nbformat (so nbformat is imported where it is used, below).
 decline_iri_grammar()
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +133,8 @@ TINY_PNG = base64.b64encode(
 def report_like_notebook():
     """Cells of every kind a report holds: markdown, HTML blocks with a chart, a table, a
     stream, a PNG, a hidden cell and a cell tagged ``remove``."""
+    import nbformat
+
     new = nbformat.v4
     chart = '<figure class="chart"><img src="data:image/svg+xml;base64,PHN2Zy8+" alt="A chart"/>'
     cells = [

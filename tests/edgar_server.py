@@ -459,6 +459,9 @@ def _columns(filings: list[Filing]) -> dict[str, list]:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "EdgarTestServer/1.0"
     protocol_version = "HTTP/1.1"  # keep-alive, as EDGAR's servers
+    # Headers and body go out in two writes; with Nagle's algorithm the body then waits for the
+    # client's delayed ACK (~40 ms a response on loopback). Real servers send at once.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args) -> None:  # keep test output quiet
         pass

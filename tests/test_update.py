@@ -459,6 +459,7 @@ def test_mail_to_comes_from_dotenv_unless_given(tmp_path, monkeypatch):
 # --- the e-mail's chart -------------------------------------------------------------------------
 
 
+@pytest.mark.e2e  # a kernel
 def test_the_kernel_draws_the_same_chart_as_this_process():
     data = dataset.load(deliveries=DATA_DIR / "production_deliveries.csv")
     with render.KernelSession() as session:
@@ -477,6 +478,7 @@ def test_an_answer_that_is_not_a_chart_is_refused():
             chart_from_answer(text)
 
 
+@pytest.mark.e2e  # a kernel
 def test_a_chart_the_kernel_could_not_draw_is_drawn_by_the_letter(tmp_path, monkeypatch):
     data = dataset.load(deliveries=DATA_DIR / "production_deliveries.csv")
     with render.KernelSession() as session:

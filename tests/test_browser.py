@@ -259,6 +259,16 @@ def test_the_layout_check_sees_a_chart_that_scrolls_sideways_on_a_phone(browser,
     assert any(p.startswith("chart wider than the screen") for p in problems), problems
 
 
+def test_on_a_desktop_the_index_table_fits_without_scrolling(browser, site):
+    page = browser.new_page(viewport={"width": DESKTOP, "height": 900})
+    page.goto(pages(site)["index"].as_uri(), wait_until="load")
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('.scroll')].map(b => [b.scrollWidth, b.clientWidth])"
+    )
+    page.close()
+    assert boxes and all(needed <= shown + 1 for needed, shown in boxes), boxes
+
+
 @pytest.mark.parametrize("name", ["index", "quarterly"])
 def test_a_wide_table_scrolled_sideways_keeps_its_caption_and_first_column(browser, site, name):
     page = browser.new_page(viewport={"width": PHONE, "height": 900}, is_mobile=True)

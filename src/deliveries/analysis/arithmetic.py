@@ -25,6 +25,11 @@ def growth(current: int | None, earlier: int | None) -> float | None:
     return current / earlier - 1
 
 
+def percent(fraction: float | None) -> float | None:
+    """A fraction as unrounded percent (0.042 -> 4.2), as ``deliveries metrics --json`` gives it."""
+    return None if fraction is None else fraction * 100
+
+
 def gap(produced: int | None, delivered: int | None) -> int | None:
     """Produced minus delivered: positive when inventory grew, negative when it was drawn down."""
     if produced is None or delivered is None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data import quarters
 from ..data.dataset import Dataset, total_count
-from .arithmetic import gap, growth
+from .arithmetic import gap, growth, percent
 from .storage import year_so_far
 
 
@@ -39,10 +39,9 @@ class Facts:
 
     def to_dict(self) -> dict:
         """The keys of ``deliveries metrics --json`` (the change in unrounded percent)."""
-        change = self.delivered_ytd_change
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         del data["delivered_ytd_approx"], data["yoy_first"], data["gap_first"]
-        data["delivered_ytd_change_pct"] = None if change is None else change * 100
+        data["delivered_ytd_change_pct"] = percent(self.delivered_ytd_change)
         return data
 
 

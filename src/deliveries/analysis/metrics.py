@@ -16,7 +16,7 @@ from ..data.consensus import Estimate, consensus_fields
 from ..data.dataset import Dataset, total_count
 from ..data.goals import YearToDate, quarter_goal, year_to_date
 from ..data.validation import cell_count, cell_number
-from .arithmetic import Record, gap, growth, record, round_half_up
+from .arithmetic import Record, gap, growth, percent, record, round_half_up
 from .facts import Facts, facts_for
 from .storage import Storage, storage_fields, storage_for
 
@@ -103,14 +103,10 @@ def model_lines(dataset: Dataset, period: pd.Period) -> list[ModelLine]:
                 lease,
                 leased_estimate(delivered, lease),
                 int(row["row"]),
-                _pct(growth(delivered, year_ago.get(row["model_line"]))),
+                percent(growth(delivered, year_ago.get(row["model_line"]))),
             )
         )
     return result
-
-
-def _pct(fraction: float | None) -> float | None:
-    return None if fraction is None else fraction * 100
 
 
 @dataclass(frozen=True)
@@ -226,10 +222,6 @@ class QuarterSummary:
 
     def to_dict(self) -> dict:
         """The JSON form: counts as integers, percentages (``*_pct``) as unrounded floats."""
-
-        def pct(value: float | None) -> float | None:
-            return None if value is None else value * 100
-
         data = {
             "quarter": self.quarter,
             "release_date": self.release_date,
@@ -240,17 +232,17 @@ class QuarterSummary:
             "delivered_high": self.delivered_high,
             "previous_quarter": self.previous_quarter,
             "year_ago_quarter": self.year_ago_quarter,
-            "produced_qoq_pct": pct(self.produced_qoq),
-            "delivered_qoq_pct": pct(self.delivered_qoq),
-            "produced_yoy_pct": pct(self.produced_yoy),
-            "delivered_yoy_pct": pct(self.delivered_yoy),
+            "produced_qoq_pct": percent(self.produced_qoq),
+            "delivered_qoq_pct": percent(self.delivered_qoq),
+            "produced_yoy_pct": percent(self.produced_yoy),
+            "delivered_yoy_pct": percent(self.delivered_yoy),
             "gap": self.gap,
             "cumulative_gap": self.cumulative_gap,
             "cumulative_gap_from": self.cumulative_gap_from,
             "goal": self.goal,
             "goal_description": self.goal_description,
             "shortfall": self.shortfall,
-            "shortfall_pct": pct(self.shortfall_fraction),
+            "shortfall_pct": percent(self.shortfall_fraction),
             "shortfall_low": self.shortfall_low,
             "shortfall_high": self.shortfall_high,
             "record_produced": self.record_produced.is_record,
@@ -275,7 +267,7 @@ class QuarterSummary:
             "consensus_high": self.consensus_high,
             "consensus_count": self.consensus_count,
             "vs_consensus": self.vs_consensus,
-            "vs_consensus_pct": pct(self.vs_consensus_fraction),
+            "vs_consensus_pct": percent(self.vs_consensus_fraction),
             "vs_consensus_low": self.vs_consensus_low,
             "vs_consensus_high": self.vs_consensus_high,
             "consensus_figures": [asdict(f) for f in self.consensus_figures],

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..data import quarters
 from ..data.dataset import Dataset, total_count
-from .arithmetic import Record, growth, record
+from .arithmetic import Record, growth, percent, record
 
 COLUMN = "storage_mwh"
 
@@ -93,7 +93,6 @@ def storage_for(dataset: Dataset, period: pd.Period) -> Storage:
 
 def storage_fields(storage: Storage) -> dict:
     """The ``storage_*`` keys of ``deliveries metrics --json`` (percentages unrounded)."""
-    pct = lambda f: None if f is None else f * 100  # noqa: E731 - a one-line helper
     previous = storage.record
     return {
         "storage_mwh": storage.mwh,
@@ -101,8 +100,8 @@ def storage_fields(storage: Storage) -> dict:
         "storage_stated_in": storage.stated_in,
         "storage_source": storage.source,
         "storage_row": storage.row,
-        "storage_qoq_pct": pct(storage.qoq),
-        "storage_yoy_pct": pct(storage.yoy),
+        "storage_qoq_pct": percent(storage.qoq),
+        "storage_yoy_pct": percent(storage.yoy),
         "record_storage": previous.is_record,
         "previous_record_storage": {
             "previous_quarter": previous.previous_quarter,
@@ -111,5 +110,5 @@ def storage_fields(storage: Storage) -> dict:
         "storage_rank": storage.rank,
         "storage_ytd_mwh": storage.ytd_mwh,
         "storage_ytd_prior_mwh": storage.ytd_prior_mwh,
-        "storage_ytd_change_pct": pct(storage.ytd_change),
+        "storage_ytd_change_pct": percent(storage.ytd_change),
     }

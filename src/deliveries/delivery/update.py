@@ -184,16 +184,16 @@ def _already_there(
 def _storage_difference(found: FoundRelease, data_path: Path) -> list[str]:
     """``["storage: data 13.5 GWh, EDGAR 13.7 GWh"]`` when storage.csv holds another figure for
     the release's quarter; [] when it agrees, has none, or the release states none."""
-    from ..data.storage import stated_mwh
+    from ..sources.ingest.results import storage_disagreement
 
-    parsed, path = found.parsed, data_path.with_name(config.STORAGE_FILE)
-    if parsed.storage_mwh is None or not path.is_file():
+    path = data_path.with_name(config.STORAGE_FILE)
+    if found.parsed.storage_mwh is None or not path.is_file():
         return []
     rows = _rows_in_data(path.read_bytes(), found.quarter)
-    stated = rows[0].get("as_stated") or "" if rows else ""
-    if not rows or stated_mwh(stated) == parsed.storage_mwh:
+    if not rows:
         return []
-    return [f"storage: data {stated}, EDGAR {parsed.storage_as_stated}"]
+    difference = storage_disagreement(found.parsed, rows[0].get("as_stated") or "", "EDGAR")
+    return [difference] if difference else []
 
 
 def recipients(to: str | None, environ: Mapping[str, str] | None = None) -> str | None:

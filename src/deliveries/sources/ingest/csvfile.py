@@ -22,7 +22,7 @@ from ...data import dataset, storage
 from ...data.validation import TRUE_WORDS
 from ...errors import DataError, IngestError
 from ...files import display_path, output_error, write_together
-from .results import ParsedRelease, csv_rows, storage_row
+from .results import ParsedRelease, csv_rows, storage_disagreement, storage_row
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _COMPARED = ["produced", "delivered", "lease_pct", "delivered_approx", "release_date"]
@@ -126,12 +126,9 @@ def _storage_addition(
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise IngestError(f"{where}: cannot be read ({exc})") from None
     old = table.records_for(parsed.quarter)
-    conflict = None
-    if old:
-        stated = old[0].get("as_stated", "")
-        if storage.stated_mwh(stated) == parsed.storage_mwh:
-            return None, None, None  # the same figure: the row and its source stay
-        conflict = f"storage: data {stated}, release {parsed.storage_as_stated}"
+    conflict = storage_disagreement(parsed, old[0].get("as_stated", ""), "release") if old else None
+    if old and conflict is None:
+        return None, None, None  # the same figure: the row and its source stay
     if not source_url.startswith(("http://", "https://")):
         return (
             None,

@@ -153,6 +153,16 @@ def _parse(text: str, quarter: str | None) -> ParsedRelease:
     )
 
 
+def storage_disagreement(parsed: ParsedRelease, stated: str, other: str) -> str | None:
+    """``"storage: data 13.5 GWh, <other> 13.7 GWh"`` when the data's figure (``stated``, as in
+    storage.csv) is not the release's; None when they agree or the release states none."""
+    from ...data.storage import stated_mwh
+
+    if parsed.storage_mwh is None or stated_mwh(stated) == parsed.storage_mwh:
+        return None
+    return f"storage: data {stated}, {other} {parsed.storage_as_stated}"
+
+
 def storage_row(parsed: ParsedRelease, source_url: str, note: str) -> dict[str, str] | None:
     """The release's storage figure as a ``storage.csv`` row (None when it states none)."""
     if parsed.storage_mwh is None:

@@ -479,6 +479,7 @@ def storage_chart(
         else:
             year_ticks(ax, rows.index)
         top = np.nanmax(values) if (~missing).any() else 1.0
+        ax.set_xlim(-0.6, len(x) - 0.4)  # every quarter in view, with or without a bar
         ax.set_ylim(0, top * 1.08)
         ax.set_ylabel(f"{unit} per quarter")
         ax.set_title(f"Energy storage deployed per quarter, {span_title(rows)}")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from ...data.quarters import Quarter
 from ...errors import IngestError
 from ..ingest import parse_release
-from ..ingest.dates import DATELINE, INLINE_DATELINE
+from ..ingest.dates import DATELINE, INLINE_DATELINE, RELEASE_WINDOW_DAYS
 from ..ingest.table import find_table
 from ..ingest.text import html_to_text, looks_like_html, mark_paragraphs, normalize
 from ..ingest.vocabulary import tokenize
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 READER_VERSION = 2  # 1: passed-over-v1.json, a headline naming deliveries and a parse
 RELEASE_DAYS = 10  # Tesla's releases were filed 1-7 days after their quarter ended (2013-2025)
-AFTER_QUARTER_DAYS = 100  # a release is filed within this many days of its quarter's end
 LEAD_CHARS = 1000  # the headline and dateline come within this much visible text
 HEADLINE_CHARS = 200  # a first line longer than this is a paragraph, not a headline
 
@@ -136,15 +135,17 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
     after = quarter_ended_before(filing.filing_date)
     soon = days <= RELEASE_DAYS
     when = f"filed {days} day{'' if days == 1 else 's'} after {after} ended"
-    figures = bool(visible.strip()) and has_vehicle_figures(visible)
+    blank = not visible.strip()
+    # only asked without a release headline: the one case where the figures count or are named
+    figures = not release_headline and not blank and has_vehicle_figures(visible)
     items = {code.strip() for code in filing.items.split(",") if code.strip()}
     release_items = not items or bool(items & RELEASE_ITEMS)  # unknown items: may be
     in_window = soon and "2.02" in items
-    seen = figures or not visible.strip()
+    seen = figures or blank
     if not (release_headline or in_window or (soon and release_items and seen)):
         signs = [f"headline {headline[:60]!r}" if headline else "no headline"]
         signs.append("a dateline" if dated else "no dateline")
-        if not visible.strip():
+        if blank:
             signs = ["no text"]
         elif _FINANCIAL.search(visible):
             signs.append("financial statements")
@@ -155,10 +156,10 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
         )
     signs = (["release headline"] if release_headline else []) + (["dateline"] if dated else [])
     signs += [f"items {filing.items}, {when}"] if in_window else [when] if soon else []
-    signs += ["vehicle figures"] if figures and not release_headline else []
+    signs += ["vehicle figures"] if figures else []
     looked = f"{exhibit_url} looked like a production & deliveries release ({', '.join(signs)})"
     certain = release_headline and soon
-    if not visible.strip():
+    if blank:
         problem = "no text (its pages as pictures only?)"
         return Verdict(UNREADABLE, f"{looked} but could not be read: {problem}", certain=certain)
     try:
@@ -167,7 +168,7 @@ def classify(text: str, filing: Filing, exhibit_url: str) -> Verdict:
         problem = "; ".join(str(exc).splitlines())
         return Verdict(UNREADABLE, f"{looked} but could not be read: {problem}", certain=certain)
     end = Quarter.parse(parsed.quarter).last_day
-    if not 0 < (filing.filing_date - end).days <= AFTER_QUARTER_DAYS:
+    if not 0 < (filing.filing_date - end).days <= RELEASE_WINDOW_DAYS:
         return Verdict(
             UNREADABLE,
             f"{looked} but reads as the {parsed.quarter} release, filed "

@@ -248,11 +248,9 @@ class EdgarClient:
         response = self.get(url, missing_ok=missing_ok)
         return None if response is None else response.content
 
-    def get_json(
-        self, url: str, *, conditional: bool = False, missing_ok: bool = False
-    ) -> object | None:
-        """``url`` as JSON (None for a 404 when ``missing_ok``); ``conditional`` revalidates a
-        cached copy when the server gave validators (ETag, Last-Modified) for it."""
+    def get_json(self, url: str, *, conditional: bool = False) -> object:
+        """``url`` as JSON; ``conditional`` revalidates a cached copy when the server gave
+        validators (ETag, Last-Modified) for it."""
         cached = self.cache.load(url) if conditional else None
         headers = {}
         if cached is not None:
@@ -260,9 +258,8 @@ class EdgarClient:
                 headers["If-None-Match"] = cached.etag
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
-        response = self.get(url, headers=headers or None, missing_ok=missing_ok)
-        if response is None:
-            return None
+        response = self.get(url, headers=headers or None)
+        assert response is not None
         if response.status_code == 304:
             if cached is None:
                 raise FetchError(f"GET {url}: HTTP 304 Not Modified, but nothing is cached")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from ...data.quarters import QUARTER_PATTERN, Quarter
 from ...errors import EdgarUnavailable, FetchError, ParameterError, UnclassifiedFiling
+from ..ingest.dates import RELEASE_WINDOW_DAYS
 from ..ingest.text import decode_text
 from .classify import RELEASE, UNREADABLE, Verdict, classify
 from .client import Cost, EdgarClient
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 RELEASE_FORMS = ("8-K",)
 LATEST_LOOKBACK = 20  # 8-Ks examined for the latest release: Tesla files one every quarter
-RELEASE_WINDOW = timedelta(days=100)  # a quarter's release is filed in the weeks after it ends
+RELEASE_WINDOW = timedelta(days=RELEASE_WINDOW_DAYS)  # a release follows its quarter by weeks
 
 
 @dataclass(frozen=True)

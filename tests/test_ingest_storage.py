@@ -149,6 +149,14 @@ def test_a_new_storage_row_needs_its_source(folder, capsys):
     assert snapshot(folder) == before
 
 
+def test_a_source_that_is_no_web_address_is_named(folder, capsys):
+    before = snapshot(folder)
+    assert ingest(folder, release(GWH), "--source-url", "ir.tesla.com/q4") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and '"ir.tesla.com/q4" is not an http(s) address' in err
+    assert snapshot(folder) == before
+
+
 def test_another_storage_figure_for_the_quarter_stops_naming_both(folder, capsys):
     # 2026Q3 is in storage.csv as 13.7 GWh; take its vehicle rows out and ingest 13.9 GWh
     table = folder / "production_deliveries.csv"

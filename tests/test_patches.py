@@ -42,6 +42,20 @@ def test_one_switch_turns_the_patches_on_and_off(monkeypatch, value, on):
     assert {name for name in patches.PATCHES if patches.enabled(name)} == on
 
 
+def test_a_mistyped_switch_word_is_one_error_line(monkeypatch, capsys):
+    from deliveries import cli
+
+    assert patches.unknown_words({patches.SWITCH: "all, -weasyprint-lookup,none"}) == []
+    assert patches.unknown_words({patches.SWITCH: "weasyprint,-jsonschema"}) == [
+        "weasyprint",
+        "-jsonschema",
+    ]
+    monkeypatch.setenv(patches.SWITCH, "weasyprint-lookups")
+    assert cli.main(["metrics", "--quarter", "2019Q3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'weasyprint-lookups' names no patch" in err
+
+
 def test_an_unknown_patch_name_is_a_bug_not_a_quiet_no():
     with pytest.raises(KeyError):
         patches.enabled("weasyprint")

@@ -27,7 +27,7 @@ import traceback
 import warnings
 
 from . import config
-from .errors import EXIT_INTERRUPTED, DeliveriesError, quiet_after_interrupt
+from .errors import EXIT_INTERRUPTED, DeliveriesError, ParameterError, quiet_after_interrupt
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
@@ -375,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     verbose = is_verbose(args)
     warnings.showwarning = _show_warning
     try:
+        _check_patch_switch()
         return COMMANDS[args.command](args)
     except BrokenPipeError:
         return _stdout_closed()
@@ -397,6 +398,18 @@ def main(argv: list[str] | None = None) -> int:
             "(run with --verbose or DEBUG=1 for the traceback)\n"
         )
         return EXIT_INTERNAL
+
+
+def _check_patch_switch() -> None:
+    """A mistyped ``DELIVERIES_PATCHES`` word is a ParameterError, not a quiet "all"."""
+    from .patches import PATCHES, SWITCH, unknown_words
+
+    unknown = unknown_words()
+    if unknown:
+        raise ParameterError(
+            f"{SWITCH}: {', '.join(repr(w) for w in unknown)} names no patch (known: all, none, "
+            f"{', '.join(PATCHES)}, or -name to leave one out)"
+        )
 
 
 def _stdout_closed() -> int:

@@ -21,6 +21,14 @@ PATCHES = {
 }
 
 
+def unknown_words(environ: dict | None = None) -> list[str]:
+    """The words of ``DELIVERIES_PATCHES`` that name no patch (``all``/``none`` aside)."""
+    value = (os.environ if environ is None else environ).get(SWITCH, "")
+    words = [w for w in value.replace(" ", "").lower().split(",") if w]
+    known = {"all", "none", "off", "0"} | set(PATCHES) | {f"-{name}" for name in PATCHES}
+    return [word for word in words if word not in known]
+
+
 def enabled(name: str) -> bool:
     """Whether patch ``name`` (a key of :data:`PATCHES`) is on, by ``DELIVERIES_PATCHES``."""
     if name not in PATCHES:

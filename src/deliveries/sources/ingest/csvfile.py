@@ -130,12 +130,14 @@ def _storage_addition(
     if old and conflict is None:
         return None, None, None  # the same figure: the row and its source stay
     if not source_url.startswith(("http://", "https://")):
+        wrong = f' ("{source_url}" is not an http(s) address)' if source_url else ""
         return (
             None,
             conflict,
             (
                 f"the release states {parsed.storage_as_stated} of storage deployed, and a row of "
                 f"{where} needs its source: give the release's address with --source-url URL"
+                f"{wrong}"
             ),
         )
     content = table.with_quarter(parsed.quarter, [row])

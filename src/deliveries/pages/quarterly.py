@@ -115,7 +115,7 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
         aside = f"{say.PLUS_MINUS_HALF} range: {band}" if band else ""
         label = f"{word} (goal \u2212 delivered)"
         rows.append(aside_row(label, say.shortfall_value(s), aside, css="goal"))
-    rows += _year_to_date_rows(s)
+    rows += _storage_and_year_to_date_rows(s)
     rows += _consensus_rows(s)
     since = (
         f"Cumulative gap since {say.quarter_name(s.cumulative_gap_from)}"
@@ -140,7 +140,7 @@ def kpi_table(summary: metrics.QuarterSummary, dataset: Dataset | None = None) -
     return table(caption, header, rows, notes, "kpi", widths)
 
 
-def _year_to_date_rows(summary: metrics.QuarterSummary) -> list[str]:
+def _storage_and_year_to_date_rows(summary: metrics.QuarterSummary) -> list[str]:
     """Storage deployed against the quarter before and the year before, then deliveries and
     storage so far this year against the same quarters a year before."""
     s, f, st = summary, summary.facts, summary.storage
